@@ -1,5 +1,4 @@
-import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type * as schema from "./db/schema";
+import type { Db } from "./db/client";
 
 export interface Bindings {
   DB: D1Database;
@@ -19,7 +18,7 @@ export interface Actor {
 
 export interface Variables {
   requestId: string;
-  db: DrizzleD1Database<typeof schema>;
+  db: Db;
   actor: Actor;
 }
 

@@ -1,5 +1,7 @@
+import { buildApp } from "./routes";
+
+const app = buildApp();
+
 export default {
-  fetch() {
-    return new Response("ok");
-  },
-};
+  fetch: app.fetch,
+} satisfies ExportedHandler<import("./env").Bindings>;

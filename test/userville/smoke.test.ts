@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
 
 describe("workerd", () => {
   it("has D1 migrated and Intl.Segmenter", async () => {

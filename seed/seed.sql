@@ -1,0 +1,2 @@
+-- Demo data, applied by npm start; idempotent.
+SELECT 1;

@@ -1,0 +1,52 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { newRootApp } from "../app";
+import { LIMITS } from "../config";
+import { ApiError } from "../errors";
+import { requireAuth } from "../middleware/auth";
+import { health } from "./health";
+import { keys } from "./keys";
+import { preferences } from "./preferences";
+import { score } from "./score";
+
+const tooLarge = (limit: number) => () => {
+  throw new ApiError("payload_too_large", `The body may be at most ${limit} bytes on this route.`);
+};
+
+export function buildApp() {
+  const app = newRootApp();
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key: `uv_live_…`, or BOOTSTRAP_ADMIN_KEY.",
+  });
+  app.use(
+    "/v1/score/batch",
+    bodyLimit({ maxSize: LIMITS.batchBodyBytes, onError: tooLarge(LIMITS.batchBodyBytes) }),
+  );
+  app.use("/v1/*", async (c, next) => {
+    if (c.req.path === "/v1/score/batch") return next();
+    return bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge(LIMITS.bodyBytes) })(c, next);
+  });
+  app.use("/v1/*", requireAuth);
+
+  app.route("/", health);
+  app.route("/v1/preferences", preferences);
+  app.route("/v1/keys", keys);
+  app.route("/v1/score", score);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "UserVille API",
+      version: "0.1.0",
+      description:
+        "UserVille (Sun et al., 2025) as a service: vaguenize prompts, simulate users, and score agent " +
+        "trajectories with the productivity, proactivity and personalization (PPP) rewards. Every error answers " +
+        '`{"error": {"code", "message", "request_id", "details"?}}`.',
+    },
+    servers: [{ url: "/" }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "UserVille API reference" }));
+  return app;
+}

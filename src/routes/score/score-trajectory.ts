@@ -1,0 +1,35 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../app";
+import { scoreItems } from "../../services/scoring";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
+import { ScoreRequest, ScoreSchema } from "./schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Scoring"],
+  summary: "Score one trajectory with the PPP rewards",
+  description:
+    "Stateless, offline scoring. Give the task by id or inline, and the agent's asks as `questions` or as an " +
+    "OpenAI `messages` transcript (asks = tool calls to ask_question / ask_user). Questions without `tier` or " +
+    "`effort` are labelled by the rules engine from the task's hidden tiers. Component rewards are unweighted; " +
+    "`reward` applies the weights and the clip to [0, 1].",
+  security: bearerSecurity,
+  request: { body: jsonBody(ScoreRequest) },
+  responses: {
+    200: jsonResponse(ScoreSchema, "The Score."),
+    ...errorResponses(400, 401, 404, 413, 415),
+  },
+});
+
+export const registerScoreTrajectory = (app: App) =>
+  app.openapi(route, async (c) => {
+    const [score] = await scoreItems({
+      db: c.get("db"),
+      actor: c.get("actor"),
+      items: [c.req.valid("json")],
+      engine: "rules",
+      batch: false,
+    });
+    return c.json(score, 200);
+  });

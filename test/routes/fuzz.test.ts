@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { messagesBody, scoreBody } from "../fixtures";
+import { call, newAccount } from "../helpers";
+
+/** Every route with a valid body to mutate (GET routes take none). */
+const ROUTES: { method: string; path: string; valid?: unknown }[] = [
+  { method: "GET", path: "/healthz" },
+  { method: "GET", path: "/openapi.json" },
+  { method: "GET", path: "/v1/preferences" },
+  { method: "POST", path: "/v1/keys", valid: { name: "fuzz", credits: 1 } },
+  { method: "POST", path: "/v1/score", valid: scoreBody },
+  { method: "POST", path: "/v1/score", valid: messagesBody },
+  {
+    method: "POST",
+    path: "/v1/score/batch",
+    valid: { items: [{ ...scoreBody, group: "g" }, messagesBody], advantage: "grpo" },
+  },
+];
+
+type Json = unknown;
+
+/** Replaces or deletes the value at one random path of a JSON value. */
+function mutate(value: Json, steps: number[], replacement: Json, remove: boolean): Json {
+  if (steps.length === 0 || value === null || typeof value !== "object") return replacement;
+  const [step, ...rest] = steps;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return replacement;
+    const i = step % value.length;
+    const copy = [...value];
+    if (remove && rest.length === 0) copy.splice(i, 1);
+    else copy[i] = mutate(copy[i], rest, replacement, remove);
+    return copy;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 0) return replacement;
+  const key = keys[step % keys.length];
+  const copy: Record<string, Json> = { ...(value as Record<string, Json>) };
+  if (remove && rest.length === 0) delete copy[key];
+  else copy[key] = mutate(copy[key], rest, replacement, remove);
+  return copy;
+}
+
+const weird = fc.oneof(
+  fc.jsonValue(),
+  fc.constantFrom(-1, 0, 1.5, 1e308, -0, "", " ", "NaN", "\u0000", "x".repeat(5000), [], {}, null, true),
+);
+
+function expectEnvelope(res: { status: number; json: any; text: string }) {
+  expect(res.status, res.text).toBeLessThan(500);
+  if (res.status >= 300) {
+    expect(typeof res.json?.error?.code, res.text).toBe("string");
+    expect(typeof res.json?.error?.message, res.text).toBe("string");
+    expect(typeof res.json?.error?.request_id, res.text).toBe("string");
+  }
+}
+
+describe("fuzz: no 5xx and always the envelope", () => {
+  it("random bodies to every route", async () => {
+    const { key } = await newAccount("fuzz-random");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        fc.jsonValue(),
+        fc.boolean(),
+        async (route, body, admin) => {
+          expectEnvelope(
+            await call(route.method, route.path, {
+              key: admin ? undefined : key,
+              body: route.method === "GET" ? undefined : body,
+            }),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("mutated valid bodies", async () => {
+    const { key } = await newAccount("fuzz-mutate");
+    const withBody = ROUTES.filter((r) => r.valid !== undefined);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...withBody),
+        fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }),
+        weird,
+        fc.boolean(),
+        async (route, steps, replacement, remove) => {
+          const body = mutate(route.valid, steps, replacement, remove);
+          expectEnvelope(
+            await call(route.method, route.path, { key: route.path === "/v1/keys" ? undefined : key, body }),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("raw strings and broken JSON", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES.filter((r) => r.method === "POST")),
+        fc.oneof(fc.string(), fc.constantFrom("{", '{"items":', "[]", "null", '"x"', "{}}", "\ufeff{}")),
+        fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded"),
+        async (route, rawBody, type) => {
+          expectEnvelope(
+            await call(route.method, route.path, { rawBody, headers: { "Content-Type": type } }),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
