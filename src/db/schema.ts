@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -55,3 +55,65 @@ export const tasks = sqliteTable(
   },
   (t) => [index("tasks_account_idx").on(t.accountId, t.createdAt)],
 );
+
+/** A simulated-user episode: one agent, one task, one preference. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id),
+    preference: text("preference").notNull(),
+    vague: integer("vague", { mode: "boolean" }).notNull(),
+    profile: text("profile", { enum: ["paper", "code"] }).notNull().default("paper"),
+    state: text("state", { enum: ["open", "finished"] }).notNull().default("open"),
+    /** The agent's non-question steps so far (POST /actions). */
+    actions: integer("actions").notNull().default(0),
+    questionCount: integer("question_count").notNull().default(0),
+    engine: text("engine", { enum: ["rules", "llm"] }).notNull(),
+    model: text("model"),
+    promptVersions: text("prompt_versions", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    prediction: text("prediction", { mode: "json" }).$type<string | string[] | null>(),
+    score: text("score", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("sessions_account_idx").on(t.accountId, t.createdAt)],
+);
+
+/** One ask call and the simulated user's reply; (session, position) is unique, so two racing asks cannot both land. */
+export const sessionQuestions = sqliteTable(
+  "session_questions",
+  {
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    position: integer("position").notNull(),
+    text: text("text").notNull(),
+    answer: text("answer").notNull(),
+    tier: text("tier"),
+    effort: text("effort"),
+    effortSource: text("effort_source"),
+    afterActions: integer("after_actions").notNull(),
+    /** What produced the reply, and anything worth keeping about it (fallbacks, the simulator's own tags). */
+    meta: text("meta", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.position] })],
+);
+
+/** Completions keyed by a hash of (model, messages, parameters, trial); errors are never stored. */
+export const llmCache = sqliteTable("llm_cache", {
+  key: text("key").primaryKey(),
+  model: text("model").notNull(),
+  content: text("content").notNull(),
+  promptTokens: integer("prompt_tokens").notNull(),
+  completionTokens: integer("completion_tokens").notNull(),
+  createdAt: createdAt(),
+});
