@@ -1,9 +1,12 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { startLlmServer } from "./test/support/llm-server.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // A real OpenAI-compatible mock on loopback for the llm engine tests (test/support/llm-server.mjs).
+  const llmServer = await startLlmServer();
   return {
     plugins: [
       cloudflareTest({
@@ -12,6 +15,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             BOOTSTRAP_ADMIN_KEY: "uv_test_bootstrap_admin_key",
+            TEST_LLM_URL: `${llmServer.url}/v1`,
           },
         },
       }),

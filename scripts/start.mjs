@@ -25,7 +25,14 @@ function run(args) {
 }
 
 run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
-run(["d1", "execute", "DB", "--local", ...persist, "--file", "seed/seed.sql"]);
+const seeded = spawnSync(
+  process.execPath,
+  [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/tasks-import.ts", "seed/demo-tasks.jsonl"],
+  {
+    stdio: "inherit",
+  },
+);
+if (seeded.status !== 0) process.exit(seeded.status ?? 1);
 
 // Variables set in our environment win over .dev.vars (wrangler takes --var over the file).
 const names = [...readFileSync(".dev.vars.example", "utf8").matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(

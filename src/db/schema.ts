@@ -69,8 +69,12 @@ export const sessions = sqliteTable(
       .references(() => tasks.id),
     preference: text("preference").notNull(),
     vague: integer("vague", { mode: "boolean" }).notNull(),
-    profile: text("profile", { enum: ["paper", "code"] }).notNull().default("paper"),
-    state: text("state", { enum: ["open", "finished"] }).notNull().default("open"),
+    profile: text("profile", { enum: ["paper", "code"] })
+      .notNull()
+      .default("paper"),
+    state: text("state", { enum: ["open", "finished"] })
+      .notNull()
+      .default("open"),
     /** The agent's non-question steps so far (POST /actions). */
     actions: integer("actions").notNull().default(0),
     questionCount: integer("question_count").notNull().default(0),

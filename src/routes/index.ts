@@ -8,6 +8,9 @@ import { health } from "./health";
 import { keys } from "./keys";
 import { preferences } from "./preferences";
 import { score } from "./score";
+import { sessionsApp } from "./sessions";
+import { tasksApp } from "./tasks";
+import { vaguenizeApp } from "./vaguenize";
 
 const tooLarge = (limit: number) => () => {
   throw new ApiError("payload_too_large", `The body may be at most ${limit} bytes on this route.`);
@@ -34,6 +37,9 @@ export function buildApp() {
   app.route("/v1/preferences", preferences);
   app.route("/v1/keys", keys);
   app.route("/v1/score", score);
+  app.route("/v1/tasks", tasksApp);
+  app.route("/v1/sessions", sessionsApp);
+  app.route("/v1/vaguenize", vaguenizeApp);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

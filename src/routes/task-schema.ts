@@ -33,3 +33,4 @@ export const TaskInput = z
     answer: text(2000).optional().openapi({ description: "Gold answer (hidden, research)." }),
   })
   .openapi("TaskInput");
+export type TaskInputValue = z.infer<typeof TaskInput>;

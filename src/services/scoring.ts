@@ -21,7 +21,7 @@ import { hiddenOf, loadTasks } from "./tasks";
  */
 const tierIndexes = new LRUCache<string, TierIndex>({ max: 1024 });
 
-function tierIndexFor(task: TaskHidden): TierIndex {
+export function tierIndexFor(task: TaskHidden): TierIndex {
   const key = JSON.stringify([
     task.family,
     task.prompt,

@@ -3,10 +3,20 @@
  * Ranked retrieval (MiniSearch BM25) over the task's hidden tiers, plus a few intent cues; the least
  * sensitive tier that answers wins, as the simulator is told to escalate only when needed (spec §2).
  */
-import MiniSearch from "minisearch";
-import { normalizeFunctionPath } from "./productivity";
+import {
+  buildRetrieval,
+  contentTerms,
+  fileNames,
+  functionNames,
+  mentionMatcher,
+  type Ranked,
+  type Retrieval,
+  type TierPassage,
+} from "./terms";
 import { assertTier, tierEffort, tierForEffort } from "./tiers";
 import type { AskCall, Effort, Family, TaskHidden, Tier } from "./types";
+
+export type { TierPassage } from "./terms";
 
 /**
  * A tier "answers" a question when its best passages together hold at least this share of the question's
@@ -29,164 +39,11 @@ const DOC_ASK =
 const DETAIL_ASK =
   /\b(?:more\s+(?:details?|info(?:rmation)?|context|specifics)|elaborate|clarify|describe|explain|full\s+(?:description|question|task))\b/i;
 
-const STOPWORDS = new Set(
-  `a about above after again all also am an and any are as at be been before being both bug but by can could
-  did didn do does doesn doing don down during each else few for from further get got had has have having he
-  her here hers him his how if in into is isn issue it its itself just know let like ll me might more most must my
-  need no nor not now of off on once only or other our out over own please problem re really same say see shall she
-  should so some such sure tell than that the their them then there these they this those through to too try
-  under until up us use ve very want was we were what when where which while who whom whose why will with
-  won would yes yet you your yours`.split(/\s+/),
-);
-
-const WORDS = /[\p{L}\p{N}_]+/gu;
-const IDENTIFIER = /_|\p{Ll}\p{Lu}/u;
-const IDENTIFIER_PARTS = /_+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u;
-
-/** A deliberately crude suffix stripper: it only has to map a question's and a passage's forms together. */
-function stem(word: string): string {
-  let w = word;
-  if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (
-    w.length > 4 &&
-    w.endsWith("es") &&
-    (w.endsWith("sses") || w.endsWith("xes") || w.endsWith("ches"))
-  )
-    w = w.slice(0, -2);
-  else if (w.length > 3 && w.endsWith("s") && !(w.endsWith("ss") || w.endsWith("us") || w.endsWith("is")))
-    w = w.slice(0, -1);
-  if (w.length > 5 && w.endsWith("ation")) w = w.slice(0, -3);
-  else if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
-
-function addTerm(terms: Set<string>, token: string): void {
-  let t = token.toLowerCase();
-  if (t.startsWith("_") || t.endsWith("_")) t = t.replace(/^_+|_+$/g, "");
-  if (t.length >= 2 && !STOPWORDS.has(t)) terms.add(stem(t));
-}
-
-/**
- * Distinct stemmed content words, plus the parts of snake_case and camelCase identifiers so that
- * `remove_column` meets "remove the column". Hot path: a batch classifies thousands of questions.
- */
-function contentTerms(text: string): string[] {
-  const terms = new Set<string>();
-  for (const word of text.match(WORDS) ?? []) {
-    addTerm(terms, word);
-    if (IDENTIFIER.test(word))
-      for (const part of word.split(IDENTIFIER_PARTS)) if (part) addTerm(terms, part);
-  }
-  return [...terms];
-}
-
-/** Sentences and lines: small enough that one passage is one fact. */
-function passages(text: string | null | undefined): string[] {
-  return (text ?? "").split(/(?<=[.!?])\s+|\n+/).filter((s) => /[\p{L}\p{N}]/u.test(s));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** A whole-word matcher for any of the names, or null when there are none. */
-function mentionMatcher(names: string[]): RegExp | null {
-  const unique = [...new Set(names.filter((n) => n.length >= 3))];
-  if (unique.length === 0) return null;
-  return new RegExp(`(?<![\\w.-])(?:${unique.map(escapeRegExp).join("|")})(?![\\w])`);
-}
-
-/** Names under which a gold file can be mentioned: the path, its dotted module and its base name. */
-function fileNames(files: string[]): string[] {
-  return files.flatMap((file) => {
-    const path = normalizeFunctionPath(file);
-    const base = path.split("/").pop() ?? path;
-    return [path, path.replace(/\.\w+$/, "").replaceAll("/", "."), base];
-  });
-}
-
-/** `a/b.py::C.f` → `C.f` and `f`: the qualified and the bare name. */
-function functionNames(functions: string[]): string[] {
-  return functions.flatMap((fn) => {
-    const qualified = fn.split("::").pop()?.split(":").pop()?.trim() ?? "";
-    return [qualified, qualified.split(".").pop() ?? ""];
-  });
-}
-
-interface Passage {
-  id: number;
-  tier: Tier;
-  /** Content terms joined by spaces: tokenised once here, so MiniSearch only splits on spaces. */
-  terms: string;
-}
-
-interface Hit {
-  id: number;
-  tier: Tier;
-  score: number;
-}
-
-interface Retrieval {
-  /** BM25 hits of one term, memoised: a batch asks thousands of questions drawn from one small vocabulary. */
-  hits: (term: string) => Hit[];
-  /** BM25 idf over the task's passages; undefined for a term no passage has. */
-  idf: (term: string) => number | undefined;
-}
-
-function buildRetrieval(task: TaskHidden): Retrieval {
-  const texts: [Tier, string[]][] =
-    task.family === "swe"
-      ? [
-          ["precise", passages(task.prompt)],
-          ["hint", passages(task.hint)],
-          // The kind words let "is it in the core module?" reach an entry that is only a path.
-          ["file", (task.files ?? []).map((f) => `file module ${f}`)],
-          ["function", (task.functions ?? []).map((f) => `function method class ${f}`)],
-        ]
-      : [
-          ["precise", passages(task.prompt)],
-          ["gold_doc", (task.documents ?? []).flatMap(passages)],
-        ];
-  const docs: Passage[] = [];
-  const df = new Map<string, number>();
-  for (const [tier, list] of texts) {
-    for (const text of list) {
-      const terms = contentTerms(text);
-      for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
-      docs.push({ id: docs.length, tier, terms: terms.join(" ") });
-    }
-  }
-  const search = new MiniSearch<Passage>({
-    fields: ["terms"],
-    storeFields: ["tier"],
-    tokenize: (text) => text.split(" "),
-    processTerm: (term) => term || null,
-  });
-  search.addAll(docs);
-  const memo = new Map<string, Hit[]>();
-  const hits = (term: string) => {
-    let found = memo.get(term);
-    if (!found) {
-      found = df.has(term)
-        ? search.search(term).map((r) => ({ id: r.id, tier: r.tier, score: r.score }))
-        : [];
-      memo.set(term, found);
-    }
-    return found;
-  };
-  const n = docs.length;
-  const idf = (term: string) => {
-    const count = df.get(term);
-    return count === undefined ? undefined : Math.log(1 + (n - count + 0.5) / (count + 0.5));
-  };
-  return { hits, idf };
-}
-
 /** Gold names (file or function) of a task and which less sensitive tiers already state them. */
 interface GoldNames {
   mention: RegExp;
+  /** Content terms of the names: what finds the hint passage that states them. */
+  terms: string[];
   inPrompt: boolean;
   inHint: boolean;
 }
@@ -194,7 +51,12 @@ interface GoldNames {
 function goldNames(task: TaskHidden, names: string[]): GoldNames | null {
   const mention = task.family === "swe" ? mentionMatcher(names) : null;
   if (!mention) return null;
-  return { mention, inPrompt: mention.test(task.prompt), inHint: !!task.hint && mention.test(task.hint) };
+  return {
+    mention,
+    terms: contentTerms(names.join(" ")),
+    inPrompt: mention.test(task.prompt),
+    inHint: !!task.hint && mention.test(task.hint),
+  };
 }
 
 /** Built once per task and reused for every question on it (e.g. across a /v1/score/batch). */
@@ -221,6 +83,27 @@ export class TierIndex {
     return this.withoutGold;
   }
 
+  private index(): Retrieval {
+    this.retrieval ??= buildRetrieval(this.task);
+    return this.retrieval;
+  }
+
+  /** MiniSearch's OR query, assembled from memoised per-term hits: summed BM25 × number of terms matched. */
+  private rank(terms: string[]): Ranked[] {
+    const { hits } = this.index();
+    const matched = new Map<number, Ranked>();
+    for (const term of terms) {
+      for (const hit of hits(term)) {
+        const entry = matched.get(hit.id);
+        if (entry) {
+          entry.score += hit.score;
+          entry.terms.push(term);
+        } else matched.set(hit.id, { id: hit.id, tier: hit.tier, score: hit.score, terms: [term] });
+      }
+    }
+    return [...matched.values()].sort((a, b) => b.score * b.terms.length - a.score * a.terms.length);
+  }
+
   /**
    * Per tier, the idf-weighted share of the query terms found in its top-ranked passages: rare terms
    * ("compare") decide, terms every tier shares ("column") barely count. Built lazily: questions that
@@ -228,20 +111,8 @@ export class TierIndex {
    */
   private coverage(terms: string[]): Map<Tier, number> {
     if (terms.length === 0) return new Map();
-    this.retrieval ??= buildRetrieval(this.task);
-    const { hits, idf } = this.retrieval;
-    // MiniSearch's OR query, assembled from memoised per-term hits: summed BM25 × number of terms matched.
-    const matched = new Map<number, { tier: Tier; score: number; terms: string[] }>();
-    for (const term of terms) {
-      for (const hit of hits(term)) {
-        const entry = matched.get(hit.id);
-        if (entry) {
-          entry.score += hit.score;
-          entry.terms.push(term);
-        } else matched.set(hit.id, { tier: hit.tier, score: hit.score, terms: [term] });
-      }
-    }
-    const ranked = [...matched.values()].sort((a, b) => b.score * b.terms.length - a.score * a.terms.length);
+    const ranked = this.rank(terms);
+    const { idf } = this.index();
     const pooled = new Map<Tier, { passages: number; terms: Set<string> }>();
     for (const passage of ranked) {
       const entry = pooled.get(passage.tier) ?? { passages: 0, terms: new Set<string>() };
@@ -323,6 +194,48 @@ export class TierIndex {
       if (coverage.size > 0) return this.leastAnswering(coverage);
     }
     return this.classifyQuestion(ask.text);
+  }
+
+  /**
+   * The tier's passages sharing a term with the question, best first, each with how many of the question's
+   * terms it holds: what a simulated user would quote.
+   */
+  rankedPassages(question: string, tier: Tier): (TierPassage & { matched: number })[] {
+    const terms = contentTerms(question);
+    // "Which function…?" answered from a hint that names it: the naming passage is the answer.
+    if (tier === "hint" && this.askedTier(question) === "hint") {
+      for (const gold of [this.functions, this.files]) if (gold?.inHint) terms.push(...gold.terms);
+    }
+    const { passages } = this.index();
+    return this.rank([...new Set(terms)])
+      .filter((r) => r.tier === tier)
+      .map((r) => ({ ...passages[r.id], matched: r.terms.length }));
+  }
+
+  /** The best-matching passage of a tier outside code blocks, or null when none shares a term. */
+  bestPassage(question: string, tier: Tier): string | null {
+    return this.rankedPassages(question, tier).find((p) => !p.code)?.text ?? null;
+  }
+
+  /** Every passage of a tier, in document order. */
+  tierPassages(tier: Tier): TierPassage[] {
+    return this.index().passages.filter((p) => p.tier === tier);
+  }
+
+  /**
+   * How well a statement (e.g. a multiple-choice option) matches the task: the least sensitive tier that
+   * covers it, the best coverage over tiers, and whether it names a gold file or function the prompt does not.
+   */
+  match(text: string): { tier: Tier; coverage: number; namesGold: boolean } {
+    const leaked = this.leakedTier(text);
+    const coverage = this.coverage(contentTerms(text));
+    const best = Math.max(0, ...coverage.values());
+    return { tier: leaked ?? this.leastAnswering(coverage), coverage: best, namesGold: leaked !== null };
+  }
+
+  /** Whether the text names a gold file or function in any form (path, module, base name, bare name). */
+  mentionsGoldName(text: string): boolean {
+    return !!(this.files?.mention.test(text) || this.functions?.mention.test(text));
   }
 }
 

@@ -1,10 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { messagesBody, scoreBody } from "../fixtures";
+import { messagesBody, researchTask, scoreBody, sweTask } from "../fixtures";
 import { call, newAccount } from "../helpers";
 
 /** Every route with a valid body to mutate (GET routes take none). */
-const ROUTES: { method: string; path: string; valid?: unknown }[] = [
+interface Route {
+  method: string;
+  path: string;
+  valid?: unknown;
+}
+
+const ROUTES: Route[] = [
   { method: "GET", path: "/healthz" },
   { method: "GET", path: "/openapi.json" },
   { method: "GET", path: "/v1/preferences" },
@@ -16,7 +22,47 @@ const ROUTES: { method: string; path: string; valid?: unknown }[] = [
     path: "/v1/score/batch",
     valid: { items: [{ ...scoreBody, group: "g" }, messagesBody], advantage: "grpo" },
   },
+  {
+    method: "POST",
+    path: "/v1/vaguenize",
+    valid: { prompt: sweTask.prompt, family: "swe", hidden: sweTask.files },
+  },
+  { method: "POST", path: "/v1/tasks", valid: researchTask },
+  { method: "GET", path: "/v1/tasks?limit=5" },
+  { method: "GET", path: "/v1/tasks/{task}" },
+  { method: "POST", path: "/v1/sessions", valid: { task_id: "{task}", preference: "json", vague: true } },
+  { method: "GET", path: "/v1/sessions/{session}" },
+  { method: "POST", path: "/v1/sessions/{session}/questions", valid: { question: "What fails?" } },
+  { method: "POST", path: "/v1/sessions/{session}/actions", valid: {} },
+  {
+    method: "POST",
+    path: "/v1/sessions/{session}/finish",
+    valid: { prediction: ["a.py::f"], task_score: 0.5 },
+  },
 ];
+
+let shared: { task: string; session: string } | null = null;
+
+async function newObjects() {
+  const task = await call("POST", "/v1/tasks", { body: sweTask });
+  const session = await call("POST", "/v1/sessions", {
+    body: { task_id: task.json.id, preference: "one_question" },
+  });
+  return { task: task.json.id as string, session: session.json.id as string };
+}
+
+/**
+ * Routes naming `{task}` or `{session}` get objects of the admin account: fresh ones when the body is valid
+ * enough to change them (mutated bodies), shared ones otherwise (random bodies are rejected anyway).
+ */
+async function fill(route: Route, fresh = false) {
+  const text = JSON.stringify([route.path, route.valid ?? null]);
+  if (!text.includes("{task}") && !text.includes("{session}"))
+    return { path: route.path, body: route.valid, admin: false };
+  const ids = fresh ? await newObjects() : (shared ??= await newObjects());
+  const [path, body] = JSON.parse(text.replaceAll("{task}", ids.task).replaceAll("{session}", ids.session));
+  return { path: path as string, body: body ?? undefined, admin: true };
+}
 
 type Json = unknown;
 
@@ -55,7 +101,7 @@ function expectEnvelope(res: { status: number; json: any; text: string }) {
   }
 }
 
-describe("fuzz: no 5xx and always the envelope", () => {
+describe("fuzz: no 5xx and always the envelope", { timeout: 180_000 }, () => {
   it("random bodies to every route", async () => {
     const { key } = await newAccount("fuzz-random");
     await fc.assert(
@@ -64,10 +110,12 @@ describe("fuzz: no 5xx and always the envelope", () => {
         fc.jsonValue(),
         fc.boolean(),
         async (route, body, admin) => {
+          const filled = await fill(route);
+          const sent = route.method === "GET" ? undefined : body;
           expectEnvelope(
-            await call(route.method, route.path, {
-              key: admin ? undefined : key,
-              body: route.method === "GET" ? undefined : body,
+            await call(route.method, filled.path, {
+              key: admin || filled.admin ? undefined : key,
+              body: sent,
             }),
           );
         },
@@ -86,10 +134,10 @@ describe("fuzz: no 5xx and always the envelope", () => {
         weird,
         fc.boolean(),
         async (route, steps, replacement, remove) => {
-          const body = mutate(route.valid, steps, replacement, remove);
-          expectEnvelope(
-            await call(route.method, route.path, { key: route.path === "/v1/keys" ? undefined : key, body }),
-          );
+          const filled = await fill(route, true);
+          const body = mutate(filled.body, steps, replacement, remove);
+          const admin = filled.admin || route.path === "/v1/keys";
+          expectEnvelope(await call(route.method, filled.path, { key: admin ? undefined : key, body }));
         },
       ),
       { numRuns: 300 },
@@ -103,9 +151,8 @@ describe("fuzz: no 5xx and always the envelope", () => {
         fc.oneof(fc.string(), fc.constantFrom("{", '{"items":', "[]", "null", '"x"', "{}}", "\ufeff{}")),
         fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded"),
         async (route, rawBody, type) => {
-          expectEnvelope(
-            await call(route.method, route.path, { rawBody, headers: { "Content-Type": type } }),
-          );
+          const { path } = await fill(route);
+          expectEnvelope(await call(route.method, path, { rawBody, headers: { "Content-Type": type } }));
         },
       ),
       { numRuns: 150 },

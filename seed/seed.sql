@@ -1,2 +1,0 @@
--- Demo data, applied by npm start; idempotent.
-SELECT 1;
