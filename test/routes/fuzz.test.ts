@@ -59,7 +59,8 @@ async function fill(route: Route, fresh = false) {
   const text = JSON.stringify([route.path, route.valid ?? null]);
   if (!text.includes("{task}") && !text.includes("{session}"))
     return { path: route.path, body: route.valid, admin: false };
-  const ids = fresh ? await newObjects() : (shared ??= await newObjects());
+  if (!fresh && !shared) shared = await newObjects();
+  const ids = fresh || !shared ? await newObjects() : shared;
   const [path, body] = JSON.parse(text.replaceAll("{task}", ids.task).replaceAll("{session}", ids.session));
   return { path: path as string, body: body ?? undefined, admin: true };
 }
