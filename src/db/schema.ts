@@ -24,6 +24,9 @@ export const apiKeys = sqliteTable(
     /** Hex SHA-256 of the whole key; the key itself is never stored. */
     hash: text("hash").notNull(),
     scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+    mode: text("mode", { enum: ["live", "test"] })
+      .notNull()
+      .default("live"),
     createdAt: createdAt(),
     revokedAt: integer("revoked_at"),
   },
@@ -119,5 +122,52 @@ export const llmCache = sqliteTable("llm_cache", {
   content: text("content").notNull(),
   promptTokens: integer("prompt_tokens").notNull(),
   completionTokens: integer("completion_tokens").notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Every credit movement, one row each: charges (a billable call reserved its cost), refunds (the service
+ * failed the call), grants (an admin) and top-ups (a paid checkout). The balance is accounts.credits; the
+ * ledger explains it.
+ */
+export const ledger = sqliteTable(
+  "ledger",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    keyId: text("key_id"),
+    kind: text("kind", { enum: ["charge", "refund", "grant", "topup"] }).notNull(),
+    route: text("route").notNull(),
+    units: integer("units").notNull(),
+    /** Credits: positive for charges, negative for refunds, grants and top-ups (what the account gained). */
+    cost: integer("cost").notNull(),
+    requestId: text("request_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ledger_account_idx").on(t.accountId, t.createdAt)],
+);
+
+/** Stripe-style idempotency: the first response to (account, key) is kept and replayed for 24 h. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    accountId: text("account_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    state: text("state", { enum: ["running", "done"] }).notNull(),
+    status: integer("status"),
+    body: text("body"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] })],
+);
+
+/** Payment events applied, by the provider's event id: a redelivered event adds nothing. */
+export const billingEvents = sqliteTable("billing_events", {
+  id: text("id").primaryKey(),
+  accountId: text("account_id").notNull(),
+  credits: integer("credits").notNull(),
   createdAt: createdAt(),
 });
