@@ -16,6 +16,13 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             BOOTSTRAP_ADMIN_KEY: "uv_test_bootstrap_admin_key",
             TEST_LLM_URL: `${llmServer.url}/v1`,
+            LEADERBOARD_SIGNING_KEY: "uv_test_leaderboard_signing_key",
+            STRIPE_WEBHOOK_SECRET: "whsec_test_secret",
+          },
+          // Roomy for the suite (many requests per key); STRICT_LIMITER lets the rate-limit test hit the limit.
+          ratelimits: {
+            RATE_LIMITER: { simple: { limit: 100_000, period: 60 } },
+            STRICT_LIMITER: { simple: { limit: 3, period: 60 } },
           },
         },
       }),

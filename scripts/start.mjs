@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm start: make .dev.vars, migrate and seed the local D1, then serve the worker(s) with wrangler dev.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,19 @@ process.env.WRANGLER_SEND_METRICS ??= "false";
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("[start] created .dev.vars from .dev.vars.example");
+} else {
+  // A .dev.vars made before a variable joined the example gets its development value, so new features work.
+  const current = readFileSync(".dev.vars", "utf8");
+  const missing = [...readFileSync(".dev.vars.example", "utf8").matchAll(/^([A-Z][A-Z0-9_]*)=.*$/gm)].filter(
+    (m) => !new RegExp(`^${m[1]}=`, "m").test(current),
+  );
+  if (missing.length) {
+    appendFileSync(
+      ".dev.vars",
+      `${current.endsWith("\n") ? "" : "\n"}${missing.map((m) => m[0]).join("\n")}\n`,
+    );
+    console.log(`[start] added ${missing.map((m) => m[1]).join(", ")} to .dev.vars from .dev.vars.example`);
+  }
 }
 
 const port = process.env.PORT ?? "8787";
@@ -33,6 +46,17 @@ const seeded = spawnSync(
   },
 );
 if (seeded.status !== 0) process.exit(seeded.status ?? 1);
+// The demo benchmark over those tasks (bench_demo); idempotent.
+const benchmark = spawnSync(
+  process.execPath,
+  [
+    path.join(root, "node_modules/tsx/dist/cli.mjs"),
+    "scripts/benchmarks-seed.ts",
+    "seed/demo-benchmark.json",
+  ],
+  { stdio: "inherit" },
+);
+if (benchmark.status !== 0) process.exit(benchmark.status ?? 1);
 
 // Variables set in our environment win over .dev.vars (wrangler takes --var over the file).
 const names = [...readFileSync(".dev.vars.example", "utf8").matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(

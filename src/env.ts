@@ -7,6 +7,14 @@ export interface Bindings {
   LLM_BASE_URL?: string;
   LLM_API_KEY?: string;
   LLM_MODEL?: string;
+  /** HMAC-SHA256 key that signs leaderboard entries (a secret in production). */
+  LEADERBOARD_SIGNING_KEY?: string;
+  /** Workers Rate Limiting binding, per API key (wrangler.toml [[ratelimits]]). */
+  RATE_LIMITER?: RateLimit;
+  /** JSON object overriding entries of the default price table (credits per unit). */
+  PRICES?: string;
+  /** Stripe webhook signing secret (whsec_…). */
+  STRIPE_WEBHOOK_SECRET?: string;
 }
 
 export interface Actor {
@@ -14,6 +22,10 @@ export interface Actor {
   keyId: string;
   scopes: string[];
   isAdmin: boolean;
+  /** test keys are metered in the ledger at no cost. */
+  mode: "live" | "test";
+  /** The bootstrap admin key: the operator's own, neither metered nor rate-limited. */
+  operator: boolean;
 }
 
 export interface Variables {

@@ -41,7 +41,7 @@ export function expectError(res: { status: number; json: any }, status: number, 
 }
 
 /** A fresh account with its own default-scope key. */
-export async function newAccount(name = "tenant", credits = 0) {
+export async function newAccount(name = "tenant", credits = 1_000_000) {
   const res = await call("POST", "/v1/keys", { body: { name, credits } });
   expect(res.status).toBe(201);
   return res.json as { id: string; key: string; account_id: string };

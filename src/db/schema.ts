@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -90,8 +98,10 @@ export const sessions = sqliteTable(
     score: text("score", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     finishedAt: integer("finished_at"),
+    /** Set for a leaderboard run's session: its task belongs to the benchmark's owner, not to this account. */
+    runId: text("run_id").references((): AnySQLiteColumn => runs.id),
   },
-  (t) => [index("sessions_account_idx").on(t.accountId, t.createdAt)],
+  (t) => [index("sessions_account_idx").on(t.accountId, t.createdAt), index("sessions_run_idx").on(t.runId)],
 );
 
 /** One ask call and the simulated user's reply; (session, position) is unique, so two racing asks cannot both land. */
@@ -171,3 +181,97 @@ export const billingEvents = sqliteTable("billing_events", {
   credits: integer("credits").notNull(),
   createdAt: createdAt(),
 });
+
+/** A leaderboard benchmark: a fixed list of items (task × preference × prompt), each played `trials` times per run. */
+export const benchmarks = sqliteTable("benchmarks", {
+  id: text("id").primaryKey(),
+  /** The admin account that owns the items' tasks; runs play them without seeing their hidden side. */
+  accountId: text("account_id")
+    .notNull()
+    .references(() => accounts.id),
+  name: text("name").notNull(),
+  description: text("description"),
+  trials: integer("trials").notNull(),
+  profile: text("profile", { enum: ["paper", "code"] }).notNull(),
+  assignment: text("assignment", { enum: ["cross", "round_robin"] }).notNull(),
+  /** Runs one account may start on this benchmark per UTC day. */
+  dailyRunQuota: integer("daily_run_quota").notNull(),
+  createdAt: createdAt(),
+});
+
+export const benchmarkItems = sqliteTable(
+  "benchmark_items",
+  {
+    benchmarkId: text("benchmark_id")
+      .notNull()
+      .references(() => benchmarks.id),
+    position: integer("position").notNull(),
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id),
+    preference: text("preference").notNull(),
+    vague: integer("vague", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.benchmarkId, t.position] }),
+    uniqueIndex("benchmark_items_item_idx").on(t.benchmarkId, t.taskId, t.preference, t.vague),
+  ],
+);
+
+/** One agent's attempt at a benchmark: the service made its sessions; `day` (UTC) counts it against the quota. */
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    benchmarkId: text("benchmark_id")
+      .notNull()
+      .references(() => benchmarks.id),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    agent: text("agent").notNull(),
+    version: text("version"),
+    state: text("state", { enum: ["open", "submitted"] })
+      .notNull()
+      .default("open"),
+    profile: text("profile", { enum: ["paper", "code"] }).notNull(),
+    engine: text("engine", { enum: ["rules", "llm"] }).notNull(),
+    model: text("model"),
+    promptVersions: text("prompt_versions", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    day: text("day").notNull(),
+    createdAt: createdAt(),
+    submittedAt: integer("submitted_at"),
+  },
+  (t) => [
+    index("runs_quota_idx").on(t.benchmarkId, t.accountId, t.day),
+    index("runs_account_idx").on(t.accountId, t.createdAt),
+  ],
+);
+
+/** A submitted run's scores, computed by the service from its stored sessions and signed (HMAC-SHA256). */
+export const leaderboardEntries = sqliteTable(
+  "leaderboard_entries",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id),
+    benchmarkId: text("benchmark_id")
+      .notNull()
+      .references(() => benchmarks.id),
+    agent: text("agent").notNull(),
+    version: text("version"),
+    engine: text("engine", { enum: ["rules", "llm"] }).notNull(),
+    model: text("model"),
+    promptVersions: text("prompt_versions", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    scores: text("scores", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 of the canonical JSON of the run's sessions (ids, items and stored scores). */
+    sessionsSha256: text("sessions_sha256").notNull(),
+    signature: text("signature").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("leaderboard_entries_run_idx").on(t.runId),
+    index("leaderboard_entries_benchmark_idx").on(t.benchmarkId),
+  ],
+);

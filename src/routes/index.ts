@@ -4,13 +4,23 @@ import { newRootApp } from "../app";
 import { LIMITS } from "../config";
 import { ApiError } from "../errors";
 import { requireAuth } from "../middleware/auth";
+import { idempotency } from "../middleware/idempotency";
+import { rateLimit } from "../middleware/rate-limit";
+import { benchmarksApp } from "./benchmarks";
+import { billingApp } from "./billing";
 import { health } from "./health";
 import { keys } from "./keys";
+import { leaderboardPages } from "./leaderboard-pages";
+import { leaderboardsApp } from "./leaderboards";
 import { preferences } from "./preferences";
+import { runsApp } from "./runs";
 import { score } from "./score";
 import { sessionsApp } from "./sessions";
 import { tasksApp } from "./tasks";
 import { vaguenizeApp } from "./vaguenize";
+
+/** Stripe authenticates the webhook by its signature, not an API key. */
+const WEBHOOK_PATH = "/v1/billing/webhook";
 
 const tooLarge = (limit: number) => () => {
   throw new ApiError("payload_too_large", `The body may be at most ${limit} bytes on this route.`);
@@ -31,15 +41,22 @@ export function buildApp() {
     if (c.req.path === "/v1/score/batch") return next();
     return bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge(LIMITS.bodyBytes) })(c, next);
   });
-  app.use("/v1/*", requireAuth);
+  app.use("/v1/*", async (c, next) => (c.req.path === WEBHOOK_PATH ? next() : requireAuth(c, next)));
+  app.use("/v1/*", async (c, next) => (c.req.path === WEBHOOK_PATH ? next() : rateLimit(c, next)));
+  app.use("/v1/*", async (c, next) => (c.req.path === WEBHOOK_PATH ? next() : idempotency(c, next)));
 
   app.route("/", health);
   app.route("/v1/preferences", preferences);
   app.route("/v1/keys", keys);
+  app.route("/v1", billingApp);
   app.route("/v1/score", score);
   app.route("/v1/tasks", tasksApp);
   app.route("/v1/sessions", sessionsApp);
   app.route("/v1/vaguenize", vaguenizeApp);
+  app.route("/v1/benchmarks", benchmarksApp);
+  app.route("/v1/runs", runsApp);
+  app.route("/v1/leaderboards", leaderboardsApp);
+  app.route("/leaderboard", leaderboardPages);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

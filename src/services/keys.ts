@@ -1,10 +1,10 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import type { Db } from "../db/client";
-import { accounts, apiKeys } from "../db/schema";
+import { accounts, apiKeys, ledger } from "../db/schema";
 import type { Actor } from "../env";
 import { ApiError } from "../errors";
-import { generateApiKey, isWellFormedApiKey, visiblePrefix } from "../lib/api-keys";
+import { generateApiKey, isWellFormedApiKey, type KeyMode, visiblePrefix } from "../lib/api-keys";
 import { newId, secretsEqual, sha256Hex } from "../lib/crypto";
 
 export const ADMIN_ACCOUNT_ID = "acct_admin";
@@ -12,13 +12,9 @@ export const SCOPES = ["admin", "default"] as const;
 
 /**
  * Verified keys, per isolate, for 30 s: a key lookup is a D1 round trip on every call otherwise. Unknown keys
- * are not cached. A revoked key stops working within the TTL on other isolates (at once on this one).
+ * are not cached. A revoked key stops working at once on the isolate that revoked it, within 30 s elsewhere.
  */
 const verifiedKeys = new LRUCache<string, Actor>({ max: 10_000, ttl: 30_000 });
-
-export function forgetVerifiedKey(hash: string) {
-  verifiedKeys.delete(hash);
-}
 
 export interface AuthConfig {
   bootstrapAdminKey?: string;
@@ -40,6 +36,8 @@ export async function authenticate({
       keyId: "key_bootstrap",
       scopes: ["admin", "default"],
       isAdmin: true,
+      mode: "live",
+      operator: true,
     };
   }
   if (!isWellFormedApiKey(token))
@@ -48,16 +46,18 @@ export async function authenticate({
   const cached = verifiedKeys.get(hash);
   if (cached) return cached;
   const [row] = await db
-    .select({ id: apiKeys.id, accountId: apiKeys.accountId, scopes: apiKeys.scopes })
+    .select({ id: apiKeys.id, accountId: apiKeys.accountId, scopes: apiKeys.scopes, mode: apiKeys.mode })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
   if (!row) throw new ApiError("unauthorized", "The API key is unknown or revoked.");
-  const actor = {
+  const actor: Actor = {
     accountId: row.accountId,
     keyId: row.id,
     scopes: row.scopes,
     isAdmin: row.scopes.includes("admin"),
+    mode: row.mode,
+    operator: false,
   };
   verifiedKeys.set(hash, actor);
   return actor;
@@ -68,44 +68,105 @@ export interface CreateKeyInput {
   account_id?: string;
   credits?: number;
   scopes?: string[];
+  mode?: KeyMode;
 }
 
 /** Creates a key (and its account when none is named) in one atomic batch; returns the key once. */
-export async function createKey({ db, input }: { db: Db; input: CreateKeyInput }) {
-  const key = generateApiKey("live");
+export async function createKey({ db, actor, input }: { db: Db; actor: Actor; input: CreateKeyInput }) {
+  const mode = input.mode ?? "live";
+  const key = generateApiKey(mode);
   const keyId = newId("key");
   const scopes = input.scopes?.length ? [...new Set(input.scopes)] : ["default"];
   const credits = input.credits ?? 0;
-  const row = (accountId: string) => ({
-    id: keyId,
-    accountId,
-    name: input.name,
-    prefix: visiblePrefix(key),
-    hash: "",
-    scopes,
-  });
   const hash = await sha256Hex(key);
-  let accountId = input.account_id;
-  if (accountId) {
+  const accountId = input.account_id ?? newId("acct");
+  if (input.account_id) {
     const [account] = await db
       .select({ id: accounts.id })
       .from(accounts)
       .where(eq(accounts.id, accountId))
       .limit(1);
     if (!account) throw new ApiError("not_found", `Account ${accountId} does not exist.`);
+  }
+  const keyRow = { id: keyId, accountId, name: input.name, prefix: visiblePrefix(key), hash, scopes, mode };
+  const grant = credits
+    ? [
+        db.insert(ledger).values({
+          id: newId("led"),
+          accountId,
+          keyId: actor.keyId,
+          kind: "grant",
+          route: "keys.create",
+          units: credits,
+          cost: -credits,
+        }),
+      ]
+    : [];
+  if (input.account_id) {
     await db.batch([
-      db.insert(apiKeys).values({ ...row(accountId), hash }),
+      db.insert(apiKeys).values(keyRow),
       db
         .update(accounts)
         .set({ credits: sql`${accounts.credits} + ${credits}` })
         .where(eq(accounts.id, accountId)),
+      ...grant,
     ]);
   } else {
-    accountId = newId("acct");
     await db.batch([
       db.insert(accounts).values({ id: accountId, name: input.name, credits }),
-      db.insert(apiKeys).values({ ...row(accountId), hash }),
+      db.insert(apiKeys).values(keyRow),
+      ...grant,
     ]);
   }
-  return { id: keyId, key, account_id: accountId, name: input.name, prefix: visiblePrefix(key), scopes };
+  return {
+    id: keyId,
+    key,
+    account_id: accountId,
+    name: input.name,
+    prefix: visiblePrefix(key),
+    scopes,
+    mode,
+  };
+}
+
+export function keyView(row: typeof apiKeys.$inferSelect) {
+  return {
+    id: row.id,
+    account_id: row.accountId,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    mode: row.mode,
+    created_at: new Date(row.createdAt).toISOString(),
+    revoked_at: row.revokedAt ? new Date(row.revokedAt).toISOString() : null,
+  };
+}
+
+/** The actor's own account's keys; an admin may name another account. Never the secret or its hash. */
+export async function listKeys({ db, actor, accountId }: { db: Db; actor: Actor; accountId?: string }) {
+  const account = accountId ?? actor.accountId;
+  if (account !== actor.accountId && !actor.isAdmin)
+    throw new ApiError("not_found", `No account ${account}.`);
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.accountId, account))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map(keyView);
+}
+
+/** Revokes a key of the actor's account (any account for an admin); revoking twice is harmless. */
+export async function revokeKey({ db, actor, id }: { db: Db; actor: Actor; id: string }) {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  if (!row || (row.accountId !== actor.accountId && !actor.isAdmin))
+    throw new ApiError("not_found", `No key ${id} in your account.`);
+  if (!row.revokedAt) {
+    await db
+      .update(apiKeys)
+      .set({ revokedAt: Date.now() })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+    verifiedKeys.delete(row.hash);
+  }
+  const [updated] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  return keyView(updated);
 }

@@ -153,8 +153,11 @@ export async function askQuestion({
     );
   }
   return {
-    answer: turn.answer,
-    position: position + 1,
-    remaining: Math.max(0, MAX_ANSWERED_QUESTIONS - position - 1),
+    reply: {
+      answer: turn.answer,
+      position: position + 1,
+      remaining: Math.max(0, MAX_ANSWERED_QUESTIONS - position - 1),
+    },
+    tokens: turn.usage.promptTokens + turn.usage.completionTokens,
   };
 }

@@ -94,6 +94,12 @@ export async function finishSession({
 }) {
   const row = await loadSession({ db, actor, id });
   assertOpen(row);
+  // Leaderboard scores come only from what the service checks itself; no self-reported task score.
+  if (row.runId && taskScore !== undefined)
+    throw new ApiError(
+      "invalid_request",
+      "A leaderboard run's session takes no `task_score`: the service scores it.",
+    );
   const task = await sessionTask(db, actor, row);
   const preference = row.preference as PreferenceId;
   const questions = await loadQuestions(db, row.id);
@@ -131,5 +137,5 @@ export async function finishSession({
     .returning({ id: sessions.id });
   if (!closed)
     throw new ApiError("conflict", "The session changed while it was being finished; nothing was stored.");
-  return score;
+  return { score, tokens: usage.promptTokens + usage.completionTokens };
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { engineOf } from "../config";
 import type { Db } from "../db/client";
-import { sessionQuestions, sessions } from "../db/schema";
+import { sessionQuestions, sessions, tasks } from "../db/schema";
 import type { Actor, Bindings } from "../env";
 import { ApiError } from "../errors";
 import { newId } from "../lib/crypto";
@@ -41,8 +41,15 @@ export async function loadQuestions(db: Db, sessionId: string) {
     .orderBy(asc(sessionQuestions.position));
 }
 
-/** The task row behind a session, loaded within the session's account. */
+/**
+ * The task row behind a session, loaded within the session's account. A leaderboard run's session plays the
+ * benchmark owner's task: loaded by id alone, since the session itself was already found in the actor's account.
+ */
 export async function sessionTaskRow(db: Db, actor: Actor, row: SessionRow): Promise<StoredTask> {
+  if (row.runId) {
+    const [task] = await db.select().from(tasks).where(eq(tasks.id, row.taskId)).limit(1);
+    return task;
+  }
   const found = await loadTasks({ db, actor, ids: [row.taskId] });
   return found.get(row.taskId) as StoredTask;
 }

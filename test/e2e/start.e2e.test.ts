@@ -21,7 +21,7 @@ describe("npm start", () => {
     const created = await fetch(`${service.baseUrl}/v1/keys`, {
       method: "POST",
       headers: { Authorization: `Bearer ${service.adminKey}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ name: "e2e" }),
+      body: JSON.stringify({ name: "e2e", credits: 100 }),
     });
     expect(created.status).toBe(201);
     const { key } = (await created.json()) as { key: string };

@@ -39,9 +39,42 @@ const ROUTES: Route[] = [
     path: "/v1/sessions/{session}/finish",
     valid: { prediction: ["a.py::f"], task_score: 0.5 },
   },
+  { method: "GET", path: "/v1/benchmarks" },
+  { method: "GET", path: "/v1/benchmarks/{bench}" },
+  {
+    method: "POST",
+    path: "/v1/benchmarks",
+    valid: {
+      name: "fuzz",
+      task_ids: ["{task}"],
+      preferences: ["json", "capital"],
+      prompts: ["vague"],
+      trials: 1,
+    },
+  },
+  { method: "POST", path: "/v1/benchmarks/{bench}/runs", valid: { agent: "fuzz", version: "1" } },
+  { method: "GET", path: "/v1/runs/{run}" },
+  { method: "POST", path: "/v1/runs/{run}/submit" },
+  { method: "GET", path: "/v1/leaderboards/{bench}?sort=productivity&split=unseen" },
+  { method: "GET", path: "/v1/leaderboards/{bench}/entries/{entry}/verify" },
+  { method: "GET", path: "/leaderboard" },
+  { method: "GET", path: "/leaderboard/{bench}?sort=avg&split=seen" },
+  { method: "GET", path: "/leaderboard/{bench}/entries/{entry}" },
 ];
 
 let shared: { task: string; session: string } | null = null;
+/** One submitted run on a fuzz benchmark, shared: its routes are read-only or idempotent. */
+let board: { bench: string; run: string; entry: string } | null = null;
+
+async function boardObjects(task: string) {
+  const bench = await call("POST", "/v1/benchmarks", {
+    body: { name: "fuzz", task_ids: [task], preferences: ["json"], trials: 1, daily_run_quota: 1000 },
+  });
+  const run = await call("POST", `/v1/benchmarks/${bench.json.id}/runs`, { body: { agent: "fuzz" } });
+  await call("POST", `/v1/sessions/${run.json.sessions[0].id}/finish`, { body: { prediction: [] } });
+  const entry = await call("POST", `/v1/runs/${run.json.id}/submit`);
+  return { bench: bench.json.id as string, run: run.json.id as string, entry: entry.json.id as string };
+}
 
 async function newObjects() {
   const task = await call("POST", "/v1/tasks", { body: sweTask });
@@ -57,11 +90,20 @@ async function newObjects() {
  */
 async function fill(route: Route, fresh = false) {
   const text = JSON.stringify([route.path, route.valid ?? null]);
-  if (!text.includes("{task}") && !text.includes("{session}"))
+  const onBoard = ["{bench}", "{run}", "{entry}"].some((p) => text.includes(p));
+  if (!text.includes("{task}") && !text.includes("{session}") && !onBoard)
     return { path: route.path, body: route.valid, admin: false };
   if (!fresh && !shared) shared = await newObjects();
   const ids = fresh || !shared ? await newObjects() : shared;
-  const [path, body] = JSON.parse(text.replaceAll("{task}", ids.task).replaceAll("{session}", ids.session));
+  if (onBoard && !board) board = await boardObjects(ids.task);
+  const [path, body] = JSON.parse(
+    text
+      .replaceAll("{task}", ids.task)
+      .replaceAll("{session}", ids.session)
+      .replaceAll("{bench}", board?.bench ?? "")
+      .replaceAll("{run}", board?.run ?? "")
+      .replaceAll("{entry}", board?.entry ?? ""),
+  );
   return { path: path as string, body: body ?? undefined, admin: true };
 }
 

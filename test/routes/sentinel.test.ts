@@ -103,4 +103,83 @@ describe("hidden task data never reaches the agent side", () => {
     for (const [label, res] of walk) expectClean(label, res);
     expect(walk.length).toBeGreaterThan(30);
   });
+
+  it("walks a leaderboard run over the admin's task of sentinels, as another account", async () => {
+    const walk: [string, { status: number; text: string }][] = [];
+    const step = async (label: string, p: Promise<{ status: number; text: string; json: any }>) => {
+      const res = await p;
+      walk.push([label, res]);
+      return res;
+    };
+    const task = await call("POST", "/v1/tasks", {
+      body: {
+        family: "swe",
+        prompt: S.prompt,
+        hint: S.hint,
+        files: S.files,
+        functions: S.functions,
+        vague_prompt: "Exports lose rows.",
+      },
+    });
+    expect(task.status).toBe(201);
+    // Vague prompts only: a precise item shows its precise prompt, by design, as a precise session does.
+    const bench = await step(
+      "create benchmark",
+      call("POST", "/v1/benchmarks", {
+        body: {
+          name: "sentinel",
+          task_ids: [task.json.id],
+          preferences: ["no_preference", "do_selection", "amateur", "lang_ita"],
+          trials: 1,
+        },
+      }),
+    );
+    expect(bench.status).toBe(201);
+    const { key } = await newAccount("sentinel-runner");
+    await step("list benchmarks", call("GET", "/v1/benchmarks", { key }));
+    await step("get benchmark", call("GET", `/v1/benchmarks/${bench.json.id}`, { key }));
+    const run = await step(
+      "start run",
+      call("POST", `/v1/benchmarks/${bench.json.id}/runs`, { key, body: { agent: "s" } }),
+    );
+    expect(run.status).toBe(201);
+    for (const session of run.json.sessions) {
+      for (const question of [
+        "What is your favourite colour?",
+        "Do you like football? A) yes B) no",
+        "Is it raining?",
+        "Hi?",
+        "One more?",
+      ]) {
+        const res = await step(
+          "ask",
+          call("POST", `/v1/sessions/${session.id}/questions`, { key, body: { question } }),
+        );
+        expect(res.status).toBe(200);
+      }
+      await step("action", call("POST", `/v1/sessions/${session.id}/actions`, { key, body: {} }));
+      await step("get open session", call("GET", `/v1/sessions/${session.id}`, { key }));
+      await step(
+        "finish",
+        call("POST", `/v1/sessions/${session.id}/finish`, { key, body: { prediction: "x" } }),
+      );
+      await step("get finished session", call("GET", `/v1/sessions/${session.id}`, { key }));
+    }
+    await step("get run", call("GET", `/v1/runs/${run.json.id}`, { key }));
+    const entry = await step("submit", call("POST", `/v1/runs/${run.json.id}/submit`, { key }));
+    expect(entry.status).toBe(201);
+    await step("leaderboard", call("GET", `/v1/leaderboards/${bench.json.id}`, { key }));
+    await step(
+      "verify",
+      call("GET", `/v1/leaderboards/${bench.json.id}/entries/${entry.json.id}/verify`, { key }),
+    );
+    await step("index page", call("GET", "/leaderboard", { key: null }));
+    await step("board page", call("GET", `/leaderboard/${bench.json.id}`, { key: null }));
+    await step(
+      "entry page",
+      call("GET", `/leaderboard/${bench.json.id}/entries/${entry.json.id}`, { key: null }),
+    );
+    for (const [label, res] of walk) expectClean(label, res);
+    expect(walk.length).toBeGreaterThan(40);
+  });
 });

@@ -211,6 +211,98 @@ describe("vaguenize: research questions", () => {
   });
 });
 
+// BrowseComp-shaped prompts: an entity described over several sentences, the ask alone says almost nothing.
+const DESCRIBED_CASES: { name: string; prompt: string; answer: string; keeps: RegExp[]; drops: RegExp[] }[] =
+  [
+    {
+      name: "a which-question with the description after it",
+      prompt:
+        "Which lighthouse am I thinking of? It was built in 1868 on a granite reef off a northern coast by an " +
+        "engineer who later designed three bridges. The tower is 41 metres tall and was automated in 1987. " +
+        "Since 2005 it has been a museum run by volunteers. Give its name.",
+      answer: "Skerrow Light",
+      keeps: [/^Which lighthouse was built on a granite reef\b/],
+      drops: [/thinking|Give/],
+    },
+    {
+      name: "an imperative opener and a closing question",
+      prompt:
+        "I am trying to identify a composer. She was born in 1902 in a small river town and studied the organ " +
+        "in Leipzig. Her only opera premiered in 1938 and was banned after four performances. What is her name?",
+      answer: "Ilse Marren",
+      keeps: [/^Which composer was born in a small river town\b/],
+      drops: [/Leipzig|I am trying|her name/],
+    },
+    {
+      name: "a name-of question takes two predicates",
+      prompt:
+        "What is the name of this football club? It was founded in 1911 by dock workers and won its first " +
+        "national title in 1954, when its manager was a former goalkeeper. The club has played in the same " +
+        "stadium for over 90 years.",
+      answer: "Harbour Athletic",
+      keeps: [/^Which football club was founded by dock workers and won its first national title\b/],
+      drops: [/name of/],
+    },
+    {
+      name: "a pronoun about another entity is not borrowed",
+      prompt:
+        "Which stadium is this? The club that plays there was founded in 1907 by railway workers, and it won " +
+        "its regional cup in 1929. The stadium is named after a goalkeeper who made more than 400 appearances " +
+        "for the club.",
+      answer: "Aldo Ferreri Stadium",
+      keeps: [/^Which stadium is named after a goalkeeper\b/],
+      drops: [/regional cup|railway/],
+    },
+  ];
+
+const NUMBER_WORDS =
+  /\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|thousand)\b/i;
+
+describe("vaguenize: research prompts that describe their entity", () => {
+  it.each(DESCRIBED_CASES)("$name", ({ prompt, answer, keeps, drops }) => {
+    const { vague_prompt, leaked } = vaguenize({ prompt, family: "research", hidden: [answer] });
+    expect(leaked).toEqual([]);
+    expect(findLeaks(vague_prompt, [answer])).toEqual([]);
+    const n = countWords(vague_prompt);
+    expect(n).toBeGreaterThanOrEqual(12);
+    expect(n).toBeLessThanOrEqual(22);
+    expect(vague_prompt).toMatch(/\?$/);
+    expect(vague_prompt).not.toMatch(NUMBER_WORDS);
+    expect(vague_prompt).not.toMatch(/\b(?:in|since) some\b|at some point/);
+    for (const re of keeps) expect(vague_prompt).toMatch(re);
+    for (const re of drops) expect(vague_prompt).not.toMatch(re);
+  });
+
+  it("keeps the answer out even when a borrowed clause names it", () => {
+    const { vague_prompt, leaked } = vaguenize({
+      prompt:
+        "Which ship am I thinking of? It was renamed Tollan Brae in 1961 and sank in a storm. Give its name.",
+      family: "research",
+      hidden: ["Tollan Brae"],
+    });
+    expect(leaked).toEqual([]);
+    expect(vague_prompt).not.toMatch(/Tollan|Brae/);
+    expect(vague_prompt).toMatch(/^Which ship was renamed\b/);
+  });
+
+  it("stays near the paper's research ratio (~0.19) over these prompts", () => {
+    const ratios = DESCRIBED_CASES.map(
+      ({ prompt }) => countWords(vaguenize({ prompt, family: "research" }).vague_prompt) / countWords(prompt),
+    );
+    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    expect(mean).toBeGreaterThan(0.15);
+    expect(mean).toBeLessThan(0.4);
+  });
+
+  it("falls back to the ask and the first description when no clause is about the entity", () => {
+    const { vague_prompt } = vaguenize({
+      prompt: "Which song is described here? The singer grew up in Lagos. The producer later won a Grammy.",
+      family: "research",
+    });
+    expect(vague_prompt).toBe("The singer grew up in a place. Which song is described here?");
+  });
+});
+
 describe("vaguenize: hidden values", () => {
   const cases: { name: string; input: VaguenizeInput; absent: RegExp }[] = [
     {
@@ -307,6 +399,7 @@ describe("vaguenize: determinism and ratios", () => {
   const inputs: VaguenizeInput[] = [
     ...SWE_CASES.map((c) => c.input),
     ...RESEARCH_CASES.map((c) => ({ prompt: c.prompt, family: "research" as const })),
+    ...DESCRIBED_CASES.map((c) => ({ prompt: c.prompt, family: "research" as const, hidden: [c.answer] })),
   ];
 
   it("gives the same output for the same input", () => {

@@ -22,6 +22,6 @@ const route = createRoute({
 
 export const registerCreateKey = (app: App) =>
   app.openapi(route, async (c) => {
-    const created = await createKey({ db: c.get("db"), input: c.req.valid("json") });
+    const created = await createKey({ db: c.get("db"), actor: c.get("actor"), input: c.req.valid("json") });
     return c.json(created, 201);
   });

@@ -12,6 +12,10 @@ export const CreateKeyBody = z
       description: "Credits granted to the account with the key.",
       example: 1000,
     }),
+    mode: z.enum(["live", "test"]).optional().openapi({
+      description:
+        "live keys are charged; test keys (`uv_test_…`) are metered in the ledger at no cost. Default live.",
+    }),
     scopes: z.array(z.enum(SCOPES)).max(SCOPES.length).optional().openapi({
       description: '"admin" keys manage keys and accounts; "default" keys use the API. Default ["default"].',
     }),
@@ -28,5 +32,39 @@ export const CreatedKey = z
     name: z.string(),
     prefix: z.string().openapi({ description: "The visible start of the key, for recognising it later." }),
     scopes: z.array(z.string()),
+    mode: z.enum(["live", "test"]),
   })
   .openapi("CreatedKey");
+
+export const KeyView = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    scopes: z.array(z.string()),
+    mode: z.enum(["live", "test"]),
+    created_at: z.string(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi("Key");
+
+export const KeyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "key_0aB1cD2eF3gH4iJ5kL6m" }),
+});
+
+export const ListKeysQuery = z.object({
+  account_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "account_id", in: "query" },
+      description: "Admins only: another account's keys.",
+    }),
+});

@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { LIMITS } from "../../config";
+import { metered } from "../../services/billing";
 import { scoreItems, summarize, withAdvantages } from "../../services/scoring";
+import { meterOf } from "../metering";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
 import { ScoreBatchRequest, ScoreBatchResponse } from "./schema";
 
@@ -26,13 +28,9 @@ const route = createRoute({
 export const registerScoreBatch = (app: App) =>
   app.openapi(route, async (c) => {
     const { items, advantage } = c.req.valid("json");
-    const scores = await scoreItems({
-      db: c.get("db"),
-      actor: c.get("actor"),
-      items,
-      engine: "rules",
-      batch: true,
-    });
+    const scores = await metered(meterOf(c), "score_batch_item", items.length, () =>
+      scoreItems({ db: c.get("db"), actor: c.get("actor"), items, engine: "rules", batch: true }),
+    );
     const groups = items.map((item) => item.group ?? null);
     const { mode, advantages } = withAdvantages(scores, groups, advantage);
     return c.json(

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../app";
+import { metered } from "../../services/billing";
 import { scoreItems } from "../../services/scoring";
+import { meterOf } from "../metering";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
 import { ScoreRequest, ScoreSchema } from "./schema";
 
@@ -24,12 +26,9 @@ const route = createRoute({
 
 export const registerScoreTrajectory = (app: App) =>
   app.openapi(route, async (c) => {
-    const [score] = await scoreItems({
-      db: c.get("db"),
-      actor: c.get("actor"),
-      items: [c.req.valid("json")],
-      engine: "rules",
-      batch: false,
-    });
+    const item = c.req.valid("json");
+    const [score] = await metered(meterOf(c), "score", 1, () =>
+      scoreItems({ db: c.get("db"), actor: c.get("actor"), items: [item], engine: "rules", batch: false }),
+    );
     return c.json(score, 200);
   });

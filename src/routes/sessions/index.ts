@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { newApp } from "../../app";
+import { chargeTokens, metered } from "../../services/billing";
 import { askQuestion } from "../../services/session-ask";
 import { finishSession } from "../../services/session-finish";
 import {
@@ -13,6 +14,7 @@ import {
 } from "../../services/sessions";
 import { getPreference } from "../../userville/preferences";
 import { MAX_ANSWERED_QUESTIONS } from "../../userville/tiers";
+import { meterOf } from "../metering";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
 import { ScoreSchema } from "../score/schema";
 import {
@@ -116,10 +118,12 @@ export const sessionsApp = newApp()
   .openapi(ask, async (c) => {
     const { id } = c.req.valid("param");
     const { question } = c.req.valid("json");
-    return c.json(
-      await askQuestion({ db: c.get("db"), env: c.env, actor: c.get("actor"), id, question }),
-      200,
+    const meter = meterOf(c);
+    const { reply, tokens } = await metered(meter, "session_question", 1, () =>
+      askQuestion({ db: c.get("db"), env: c.env, actor: c.get("actor"), id, question }),
     );
+    await chargeTokens(meter, "session_question", tokens);
+    return c.json(reply, 200);
   })
   .openapi(action, async (c) => {
     const { id } = c.req.valid("param");
@@ -128,14 +132,18 @@ export const sessionsApp = newApp()
   .openapi(finish, async (c) => {
     const { id } = c.req.valid("param");
     const { prediction, task_score } = c.req.valid("json");
-    const score = await finishSession({
-      db: c.get("db"),
-      env: c.env,
-      actor: c.get("actor"),
-      id,
-      prediction,
-      taskScore: task_score,
-    });
+    const meter = meterOf(c);
+    const { score, tokens } = await metered(meter, "session_finish", 1, () =>
+      finishSession({
+        db: c.get("db"),
+        env: c.env,
+        actor: c.get("actor"),
+        id,
+        prediction,
+        taskScore: task_score,
+      }),
+    );
+    await chargeTokens(meter, "session_finish", tokens);
     return c.json(score, 200);
   })
   .openapi(get, async (c) => {

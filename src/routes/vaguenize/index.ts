@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { newApp } from "../../app";
 import { LIMITS } from "../../config";
+import { chargeTokens, metered } from "../../services/billing";
 import { vaguenizePrompt } from "../../services/vaguenize";
+import { meterOf } from "../metering";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
 
 const VaguenizeRequest = z
@@ -53,14 +55,11 @@ const route = createRoute({
 
 export const vaguenizeApp = newApp().openapi(route, async (c) => {
   const { prompt, family, title, hidden } = c.req.valid("json");
-  const result = await vaguenizePrompt({
-    env: c.env,
-    db: c.get("db"),
-    prompt,
-    family,
-    title,
-    hidden: hidden ?? [],
-  });
+  const meter = meterOf(c);
+  const result = await metered(meter, "vaguenize", 1, () =>
+    vaguenizePrompt({ env: c.env, db: c.get("db"), prompt, family, title, hidden: hidden ?? [] }),
+  );
+  await chargeTokens(meter, "vaguenize", result.usage.promptTokens + result.usage.completionTokens);
   return c.json(
     {
       vague_prompt: result.vague_prompt,
