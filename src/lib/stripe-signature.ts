@@ -1,18 +1,8 @@
+import { hmacSha256Hex } from "./signing";
+
 const encoder = new TextEncoder();
 
 export const STRIPE_TOLERANCE_SECONDS = 300;
-
-async function hmacHex(secret: string, payload: string) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(payload));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Stripe's scheme: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">[,v1=…]`, compared in constant time. */
 export async function verifyStripeSignature(
@@ -29,7 +19,7 @@ export async function verifyStripeSignature(
     return { ok: false, reason: "malformed Stripe-Signature header" };
   if (Math.abs(nowSeconds - Number(t)) > STRIPE_TOLERANCE_SECONDS)
     return { ok: false, reason: "timestamp outside the tolerance" };
-  const expected = encoder.encode(await hmacHex(secret, `${t}.${body}`));
+  const expected = encoder.encode(await hmacSha256Hex(secret, `${t}.${body}`));
   for (const candidate of signatures) {
     const given = encoder.encode(candidate);
     if (given.byteLength === expected.byteLength && crypto.subtle.timingSafeEqual(given, expected))
@@ -40,5 +30,5 @@ export async function verifyStripeSignature(
 
 /** For tests and local tooling: the header Stripe would send. */
 export async function signStripePayload(body: string, secret: string, t = Math.floor(Date.now() / 1000)) {
-  return `t=${t},v1=${await hmacHex(secret, `${t}.${body}`)}`;
+  return `t=${t},v1=${await hmacSha256Hex(secret, `${t}.${body}`)}`;
 }

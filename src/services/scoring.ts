@@ -6,7 +6,7 @@ import type { Actor } from "../env";
 import { ApiError } from "../errors";
 import type { ScoreRequestInput } from "../routes/score/schema";
 import { checkQuestions } from "../userville/checkers";
-import { TierIndex } from "../userville/effort";
+import { TierIndex, taskContentKey } from "../userville/effort";
 import { groupAdvantages } from "../userville/grpo";
 import { asksFromMessages, TrajectoryError } from "../userville/messages";
 import { getPreference } from "../userville/preferences";
@@ -22,14 +22,7 @@ import { hiddenOf, loadTasks } from "./tasks";
 const tierIndexes = new LRUCache<string, TierIndex>({ max: 1024 });
 
 export function tierIndexFor(task: TaskHidden): TierIndex {
-  const key = JSON.stringify([
-    task.family,
-    task.prompt,
-    task.hint,
-    task.files,
-    task.functions,
-    task.documents,
-  ]);
+  const key = taskContentKey(task);
   let index = tierIndexes.get(key);
   if (!index) {
     index = new TierIndex(task);

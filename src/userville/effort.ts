@@ -239,6 +239,11 @@ export class TierIndex {
   }
 }
 
+/** What a TierIndex depends on: equal keys, equal indexes (the answer is not indexed). */
+export function taskContentKey(task: TaskHidden): string {
+  return JSON.stringify([task.family, task.prompt, task.hint, task.files, task.functions, task.documents]);
+}
+
 /**
  * A memo of TierIndex by task content, for batches whose items carry inline tasks (equal content, distinct
  * objects): each distinct task is indexed once per batch.
@@ -246,14 +251,7 @@ export class TierIndex {
 export function tierIndexCache(): (task: TaskHidden) => TierIndex {
   const indexes = new Map<string, TierIndex>();
   return (task) => {
-    const key = JSON.stringify([
-      task.family,
-      task.prompt,
-      task.hint,
-      task.files,
-      task.functions,
-      task.documents,
-    ]);
+    const key = taskContentKey(task);
     let index = indexes.get(key);
     if (!index) {
       index = new TierIndex(task);
