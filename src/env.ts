@@ -1,4 +1,5 @@
 import type { Db } from "./db/client";
+import type { TrainingQueue } from "./queue/contract";
 
 export interface Bindings {
   DB: D1Database;
@@ -15,6 +16,10 @@ export interface Bindings {
   PRICES?: string;
   /** Stripe webhook signing secret (whsec_…). */
   STRIPE_WEBHOOK_SECRET?: string;
+  /** Producer of the training queue; the dispatcher worker consumes it. */
+  TRAINING_QUEUE?: TrainingQueue;
+  /** Standard Webhooks secret(s) runners sign callbacks with: `whsec_…`, space-separated for rotation. */
+  RUNNER_WEBHOOK_SECRET?: string;
 }
 
 export interface Actor {

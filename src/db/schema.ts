@@ -4,6 +4,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -275,3 +276,85 @@ export const leaderboardEntries = sqliteTable(
     index("leaderboard_entries_benchmark_idx").on(t.benchmarkId),
   ],
 );
+
+/**
+ * A PPP training job. `rank` orders the states (CREATED 0 … terminal 4): every transition is an UPDATE guarded
+ * by `rank < new rank`, so no delivery order can move a job backwards. `lease_until`/`lease_owner` make the
+ * submission a claim: only the dispatcher holding a live lease talks to the runner for it.
+ */
+export const trainingJobs = sqliteTable(
+  "training_jobs",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    kind: text("kind", { enum: ["items", "config"] }).notNull(),
+    runner: text("runner", { enum: ["ray", "http"] }).notNull(),
+    target: text("target"),
+    state: text("state").notNull().default("CREATED"),
+    rank: integer("rank").notNull().default(0),
+    attempts: integer("attempts").notNull().default(0),
+    leaseUntil: integer("lease_until"),
+    leaseOwner: text("lease_owner"),
+    runnerJobId: text("runner_job_id"),
+    cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
+    stopRequestedAt: integer("stop_requested_at"),
+    nextPollAt: integer("next_poll_at"),
+    polls: integer("polls").notNull().default(0),
+    /** Runtime limit in ms once submitted; past it the dispatcher stops the job and marks it TIMED_OUT. */
+    maxRuntimeMs: integer("max_runtime_ms").notNull(),
+    deadlineAt: integer("deadline_at"),
+    /** Why a job ended FAILED, CANCELLED, TIMED_OUT or LOST. */
+    error: text("error"),
+    /** The last retryable error, kept so that the dead-letter consumer can say why it gave up. */
+    lastError: text("last_error"),
+    summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    payloadChunks: integer("payload_chunks").notNull(),
+    payloadBytes: integer("payload_bytes").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    index("training_jobs_account_idx").on(t.accountId, t.createdAt),
+    index("training_jobs_rank_idx").on(t.rank, t.updatedAt),
+  ],
+);
+
+/** A job's payload (JSON text) in chunks that stay under D1's 2 MB value limit; queue messages carry ids only. */
+export const trainingJobPayloads = sqliteTable(
+  "training_job_payloads",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => trainingJobs.id),
+    seq: integer("seq").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+);
+
+/** Per-step training metrics reported by the runner, one row per (job, step, name). */
+export const trainingMetrics = sqliteTable(
+  "training_metrics",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => trainingJobs.id),
+    step: integer("step").notNull(),
+    name: text("name").notNull(),
+    value: real("value").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.step, t.name] })],
+);
+
+/** Runner callbacks applied, by their `webhook-id`: a redelivered callback changes nothing. */
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: text("id").primaryKey(),
+  jobId: text("job_id").notNull(),
+  type: text("type").notNull(),
+  createdAt: createdAt(),
+});

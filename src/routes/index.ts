@@ -17,10 +17,16 @@ import { runsApp } from "./runs";
 import { score } from "./score";
 import { sessionsApp } from "./sessions";
 import { tasksApp } from "./tasks";
+import { trainingApp } from "./training";
+import { RUNNER_PATH } from "./training/runner-callbacks";
 import { vaguenizeApp } from "./vaguenize";
 
 /** Stripe authenticates the webhook by its signature, not an API key. */
 const WEBHOOK_PATH = "/v1/billing/webhook";
+/** Signed callers (Stripe, training runners) skip the API-key middleware. */
+const isSigned = (path: string) => path === WEBHOOK_PATH || RUNNER_PATH.test(path);
+/** Routes that take a batch of trajectories. */
+const BATCH_PATHS = new Set(["/v1/score/batch", "/v1/training/jobs"]);
 
 const tooLarge = (limit: number) => () => {
   throw new ApiError("payload_too_large", `The body may be at most ${limit} bytes on this route.`);
@@ -33,17 +39,17 @@ export function buildApp() {
     scheme: "bearer",
     description: "An API key: `uv_live_…`, or BOOTSTRAP_ADMIN_KEY.",
   });
-  app.use(
-    "/v1/score/batch",
-    bodyLimit({ maxSize: LIMITS.batchBodyBytes, onError: tooLarge(LIMITS.batchBodyBytes) }),
-  );
   app.use("/v1/*", async (c, next) => {
-    if (c.req.path === "/v1/score/batch") return next();
+    if (!BATCH_PATHS.has(c.req.path)) return next();
+    return bodyLimit({ maxSize: LIMITS.batchBodyBytes, onError: tooLarge(LIMITS.batchBodyBytes) })(c, next);
+  });
+  app.use("/v1/*", async (c, next) => {
+    if (BATCH_PATHS.has(c.req.path)) return next();
     return bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge(LIMITS.bodyBytes) })(c, next);
   });
-  app.use("/v1/*", async (c, next) => (c.req.path === WEBHOOK_PATH ? next() : requireAuth(c, next)));
-  app.use("/v1/*", async (c, next) => (c.req.path === WEBHOOK_PATH ? next() : rateLimit(c, next)));
-  app.use("/v1/*", async (c, next) => (c.req.path === WEBHOOK_PATH ? next() : idempotency(c, next)));
+  app.use("/v1/*", async (c, next) => (isSigned(c.req.path) ? next() : requireAuth(c, next)));
+  app.use("/v1/*", async (c, next) => (isSigned(c.req.path) ? next() : rateLimit(c, next)));
+  app.use("/v1/*", async (c, next) => (isSigned(c.req.path) ? next() : idempotency(c, next)));
 
   app.route("/", health);
   app.route("/v1/preferences", preferences);
@@ -56,6 +62,7 @@ export function buildApp() {
   app.route("/v1/benchmarks", benchmarksApp);
   app.route("/v1/runs", runsApp);
   app.route("/v1/leaderboards", leaderboardsApp);
+  app.route("/v1/training/jobs", trainingApp);
   app.route("/leaderboard", leaderboardPages);
 
   app.doc31("/openapi.json", {

@@ -57,12 +57,27 @@ const ROUTES: Route[] = [
   { method: "POST", path: "/v1/runs/{run}/submit" },
   { method: "GET", path: "/v1/leaderboards/{bench}?sort=productivity&split=unseen" },
   { method: "GET", path: "/v1/leaderboards/{bench}/entries/{entry}/verify" },
+  {
+    method: "POST",
+    path: "/v1/training/jobs",
+    valid: { runner: "ray", target: "h100", config: { task_ids: ["{task}"], grpo: { steps: 2 } } },
+  },
+  { method: "POST", path: "/v1/training/jobs", valid: { items: [{ ...scoreBody, group: "g" }] } },
+  { method: "GET", path: "/v1/training/jobs?limit=5" },
+  { method: "GET", path: "/v1/training/jobs/{job}" },
+  { method: "POST", path: "/v1/training/jobs/{job}/cancel" },
+  {
+    method: "POST",
+    path: "/v1/training/jobs/{job}/events",
+    valid: { type: "progress", step: 1, metrics: { "reward/total": 0.5 } },
+  },
+  { method: "GET", path: "/v1/training/jobs/{job}/payload" },
   { method: "GET", path: "/leaderboard" },
   { method: "GET", path: "/leaderboard/{bench}?sort=avg&split=seen" },
   { method: "GET", path: "/leaderboard/{bench}/entries/{entry}" },
 ];
 
-let shared: { task: string; session: string } | null = null;
+let shared: { task: string; session: string; job: string } | null = null;
 /** One submitted run on a fuzz benchmark, shared: its routes are read-only or idempotent. */
 let board: { bench: string; run: string; entry: string } | null = null;
 
@@ -81,17 +96,18 @@ async function newObjects() {
   const session = await call("POST", "/v1/sessions", {
     body: { task_id: task.json.id, preference: "one_question" },
   });
-  return { task: task.json.id as string, session: session.json.id as string };
+  const job = await call("POST", "/v1/training/jobs", { body: { config: { task_ids: [task.json.id] } } });
+  return { task: task.json.id as string, session: session.json.id as string, job: job.json.id as string };
 }
 
 /**
- * Routes naming `{task}` or `{session}` get objects of the admin account: fresh ones when the body is valid
+ * Routes naming `{task}`, `{session}` or `{job}` get objects of the admin account: fresh ones when the body is valid
  * enough to change them (mutated bodies), shared ones otherwise (random bodies are rejected anyway).
  */
 async function fill(route: Route, fresh = false) {
   const text = JSON.stringify([route.path, route.valid ?? null]);
   const onBoard = ["{bench}", "{run}", "{entry}"].some((p) => text.includes(p));
-  if (!text.includes("{task}") && !text.includes("{session}") && !onBoard)
+  if (!["{task}", "{session}", "{job}"].some((p) => text.includes(p)) && !onBoard)
     return { path: route.path, body: route.valid, admin: false };
   if (!fresh && !shared) shared = await newObjects();
   const ids = fresh || !shared ? await newObjects() : shared;
@@ -100,6 +116,7 @@ async function fill(route: Route, fresh = false) {
     text
       .replaceAll("{task}", ids.task)
       .replaceAll("{session}", ids.session)
+      .replaceAll("{job}", ids.job)
       .replaceAll("{bench}", board?.bench ?? "")
       .replaceAll("{run}", board?.run ?? "")
       .replaceAll("{entry}", board?.entry ?? ""),
@@ -144,7 +161,7 @@ function expectEnvelope(res: { status: number; json: any; text: string }) {
   }
 }
 
-describe("fuzz: no 5xx and always the envelope", { timeout: 180_000 }, () => {
+describe("fuzz: no 5xx and always the envelope", { timeout: 420_000 }, () => {
   it("random bodies to every route", async () => {
     const { key } = await newAccount("fuzz-random");
     await fc.assert(

@@ -45,7 +45,7 @@ const Message = z
     description: "An OpenAI chat message; asks are tool calls to ask_question / ask_user.",
   });
 
-const Weights = z
+export const Weights = z
   .strictObject({
     proactivity: z.number().min(0).max(10).default(1),
     personalization: z.number().min(0).max(10).default(1),

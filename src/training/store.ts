@@ -1,0 +1,144 @@
+/**
+ * Job state changes shared by the API and the dispatcher. Every write is one guarded UPDATE: the WHERE
+ * clause carries the protocol's rule (rank only grows; only the lease holder submits), so concurrent or
+ * repeated deliveries can lose the race but never corrupt the job.
+ */
+import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { trainingJobs } from "../db/schema";
+import { type JobState, RANK, TERMINAL_RANK } from "./states";
+
+export type JobRow = typeof trainingJobs.$inferSelect;
+type JobPatch = Partial<Omit<typeof trainingJobs.$inferInsert, "id" | "state" | "rank">>;
+
+/** How long a dispatcher may hold a submission before another delivery may take it over. */
+export const LEASE_MS = 60_000;
+
+export async function loadJob(db: Db, id: string): Promise<JobRow | undefined> {
+  const [row] = await db.select().from(trainingJobs).where(eq(trainingJobs.id, id)).limit(1);
+  return row;
+}
+
+/** Moves a job forward to `to`, never back: a no-op (null) when it is already at that rank or beyond. */
+export async function advance(
+  db: Db,
+  id: string,
+  to: JobState,
+  patch: JobPatch = {},
+  now = Date.now(),
+  onlyFrom?: JobState[],
+) {
+  const terminal = RANK[to] === TERMINAL_RANK;
+  const [row] = await db
+    .update(trainingJobs)
+    .set({
+      ...patch,
+      state: to,
+      rank: RANK[to],
+      updatedAt: now,
+      ...(terminal ? { finishedAt: now, leaseUntil: null, leaseOwner: null, nextPollAt: null } : {}),
+    })
+    .where(
+      and(
+        eq(trainingJobs.id, id),
+        lt(trainingJobs.rank, RANK[to]),
+        onlyFrom ? inArray(trainingJobs.state, onlyFrom) : undefined,
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * The submission claim: CREATED, or SUBMITTING whose lease has run out, becomes SUBMITTING under a new
+ * lease. Exactly one of any number of concurrent deliveries gets the row back. A SUBMITTING job stays
+ * claimable after a cancel: an earlier attempt may have reached the runner, and only the claim holder looks.
+ */
+export async function claimSubmission(db: Db, id: string, owner: string, now = Date.now()) {
+  const [row] = await db
+    .update(trainingJobs)
+    .set({
+      state: "SUBMITTING",
+      rank: RANK.SUBMITTING,
+      leaseOwner: owner,
+      leaseUntil: now + LEASE_MS,
+      attempts: sql`${trainingJobs.attempts} + 1`,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(trainingJobs.id, id),
+        or(
+          and(eq(trainingJobs.state, "CREATED"), eq(trainingJobs.cancelRequested, false)),
+          and(eq(trainingJobs.state, "SUBMITTING"), lt(trainingJobs.leaseUntil, now)),
+        ),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** Gives the lease back after a retryable failure, so that the retried message can claim it at once. */
+export async function releaseLease(db: Db, id: string, owner: string, lastError: string, now = Date.now()) {
+  await db
+    .update(trainingJobs)
+    .set({ leaseUntil: 0, leaseOwner: null, lastError, updatedAt: now })
+    .where(
+      and(eq(trainingJobs.id, id), eq(trainingJobs.state, "SUBMITTING"), eq(trainingJobs.leaseOwner, owner)),
+    );
+}
+
+/** SUBMITTING → QUEUED with the runner's id, only for the lease holder. */
+export async function markSubmitted(
+  db: Db,
+  job: JobRow,
+  owner: string,
+  runnerJobId: string,
+  now = Date.now(),
+) {
+  const [row] = await db
+    .update(trainingJobs)
+    .set({
+      state: "QUEUED",
+      rank: RANK.QUEUED,
+      runnerJobId,
+      leaseUntil: null,
+      leaseOwner: null,
+      lastError: null,
+      deadlineAt: now + job.maxRuntimeMs,
+      nextPollAt: null,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(trainingJobs.id, job.id),
+        eq(trainingJobs.state, "SUBMITTING"),
+        eq(trainingJobs.leaseOwner, owner),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Takes the poll chain's next slot: true for exactly one caller when no poll is already scheduled in the
+ * future, which keeps callbacks and cron re-drives from multiplying the chain.
+ */
+export async function takePollSlot(db: Db, id: string, at: number, now = Date.now()) {
+  const rows = await db
+    .update(trainingJobs)
+    .set({ nextPollAt: at, polls: sql`${trainingJobs.polls} + 1` })
+    .where(
+      and(
+        eq(trainingJobs.id, id),
+        lt(trainingJobs.rank, TERMINAL_RANK),
+        or(isNull(trainingJobs.nextPollAt), lte(trainingJobs.nextPollAt, now + 1_000)),
+      ),
+    )
+    .returning({ id: trainingJobs.id });
+  return rows.length > 0;
+}
+
+export async function noteError(db: Db, id: string, lastError: string) {
+  await db.update(trainingJobs).set({ lastError }).where(eq(trainingJobs.id, id));
+}
