@@ -1,5 +1,6 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { newRootApp } from "../app";
 import { LIMITS } from "../config";
 import { ApiError } from "../errors";
@@ -32,6 +33,13 @@ const tooLarge = (limit: number) => () => {
   throw new ApiError("payload_too_large", `The body may be at most ${limit} bytes on this route.`);
 };
 
+// Built once: the limits do not change per request.
+const batchBodyLimit = bodyLimit({
+  maxSize: LIMITS.batchBodyBytes,
+  onError: tooLarge(LIMITS.batchBodyBytes),
+});
+const bodyLimitDefault = bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge(LIMITS.bodyBytes) });
+
 export function buildApp() {
   const app = newRootApp();
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -39,17 +47,11 @@ export function buildApp() {
     scheme: "bearer",
     description: "An API key: `uv_live_…`, or BOOTSTRAP_ADMIN_KEY.",
   });
-  app.use("/v1/*", async (c, next) => {
-    if (!BATCH_PATHS.has(c.req.path)) return next();
-    return bodyLimit({ maxSize: LIMITS.batchBodyBytes, onError: tooLarge(LIMITS.batchBodyBytes) })(c, next);
-  });
-  app.use("/v1/*", async (c, next) => {
-    if (BATCH_PATHS.has(c.req.path)) return next();
-    return bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge(LIMITS.bodyBytes) })(c, next);
-  });
-  app.use("/v1/*", async (c, next) => (isSigned(c.req.path) ? next() : requireAuth(c, next)));
-  app.use("/v1/*", async (c, next) => (isSigned(c.req.path) ? next() : rateLimit(c, next)));
-  app.use("/v1/*", async (c, next) => (isSigned(c.req.path) ? next() : idempotency(c, next)));
+  app.use("/v1/*", (c, next) => (BATCH_PATHS.has(c.req.path) ? batchBodyLimit : bodyLimitDefault)(c, next));
+  app.use(
+    "/v1/*",
+    except((c) => isSigned(c.req.path), requireAuth, rateLimit, idempotency),
+  );
 
   app.route("/", health);
   app.route("/v1/preferences", preferences);
