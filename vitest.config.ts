@@ -20,6 +20,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            // Over wrangler.toml's "production": tests use development, as `npm start` does.
+            ENVIRONMENT: "development",
             BOOTSTRAP_ADMIN_KEY: "uv_test_bootstrap_admin_key",
             TEST_LLM_URL: `${llmServer.url}/v1`,
             LEADERBOARD_SIGNING_KEY: "uv_test_leaderboard_signing_key",

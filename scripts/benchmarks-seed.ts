@@ -45,8 +45,20 @@ const values = items
   )
   .join(",\n  ");
 // Only the account's own tasks, as the API checks; the final count tells whether the benchmark exists.
-const sql = `INSERT INTO benchmarks (id, account_id, name, description, trials, profile, assignment, daily_run_quota)
-SELECT ${[id, account, b.name, b.description ?? null, b.trials, b.profile, b.assignment, b.daily_run_quota].map(quote).join(", ")}
+const row = [
+  id,
+  account,
+  b.name,
+  b.description ?? null,
+  b.trials,
+  b.profile,
+  b.assignment,
+  b.daily_run_quota,
+  b.max_runs,
+  b.deadline_minutes,
+];
+const sql = `INSERT INTO benchmarks (id, account_id, name, description, trials, profile, assignment, daily_run_quota, max_runs, deadline_minutes)
+SELECT ${row.map(quote).join(", ")}
 WHERE (SELECT count(*) FROM tasks WHERE account_id = ${quote(account)} AND id IN (${b.task_ids.map(quote).join(", ")})) = ${b.task_ids.length}
 ON CONFLICT(id) DO NOTHING;
 INSERT INTO benchmark_items (benchmark_id, position, task_id, preference, vague)

@@ -2,7 +2,8 @@
 /**
  * npm run demo:agent -- [--strategy ask|thorough|silent] [--agent NAME] [--version V] [--benchmark ID]
  *
- * A scripted agent: a small client of the public API that plays one leaderboard run and submits it.
+ * A scripted agent: a small client of the public API that plays one leaderboard run. The run ends when its
+ * last session finishes (nothing to submit) and becomes an entry; only then are its scores readable.
  * USERVILLE_URL (default http://localhost:8787); USERVILLE_KEY, or a key made with BOOTSTRAP_ADMIN_KEY
  * (from the environment, else .dev.vars). Strategies:
  *   ask       one short question, styled for the user's preference, then a guess from the answer (default)
@@ -15,7 +16,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-function client(baseUrl, key) {
+export function client(baseUrl, key) {
   return async function api(method, route, body) {
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${baseUrl}${route}`, {
@@ -65,7 +66,8 @@ const identifier = (text) =>
     ?.replace(/^[^\w]+|[^\w]+$/g, "") || null;
 const filePath = (text) => text.match(/[\w./-]+\.\w+/)?.[0] ?? null;
 
-async function playSession(api, session, strategy) {
+/** Plays one session; returns the prediction it made and what finish answered (for a run: only the state). */
+export async function playSession(api, session, strategy) {
   const research = looksLikeQuestion(session.prompt);
   const ask = async (text) => {
     const question = strategy === "thorough" ? text : styled(text, session.preference.id);
@@ -86,10 +88,10 @@ async function playSession(api, session, strategy) {
     const reply = await ask("Which function should I fix?");
     prediction = [(reply && identifier(reply)) ?? "main"];
   }
-  return api("POST", `/v1/sessions/${session.id}/finish`, { prediction });
+  return { prediction, finished: await api("POST", `/v1/sessions/${session.id}/finish`, { prediction }) };
 }
 
-/** Plays one run on `benchmark` and submits it; returns the leaderboard entry. */
+/** Plays one run on `benchmark`; once its last session finished the run has ended: returns it and its entry. */
 export async function playRun({
   baseUrl,
   key,
@@ -107,7 +109,10 @@ export async function playRun({
       for (let s = queue.shift(); s; s = queue.shift()) await playSession(api, s, strategy);
     }),
   );
-  const entry = await api("POST", `/v1/runs/${run.id}/submit`);
+  const ended = await api("GET", `/v1/runs/${run.id}`);
+  if (ended.state !== "ended" || !ended.entry_id)
+    throw new Error(`run ${run.id} did not end: ${JSON.stringify(ended.progress)}`);
+  const entry = await api("GET", `/v1/leaderboards/${benchmark}/entries/${ended.entry_id}`);
   return { run, entry };
 }
 
@@ -160,7 +165,9 @@ async function main() {
   console.log(
     `run ${run.id}: ${run.sessions.length} sessions played in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  console.log(`entry ${entry.id} (${entry.agent} ${entry.version ?? ""})`);
+  console.log(
+    `entry ${entry.id} (${entry.agent} ${entry.version ?? ""}; run ${entry.runs_started} of this account here)`,
+  );
   for (const d of ["avg", "productivity", "proactivity", "personalization"]) {
     const ci = s[d].ci ? ` [${pct(s[d].ci[0])}, ${pct(s[d].ci[1])}]` : "";
     console.log(`  ${d.padEnd(16)} ${pct(s[d].mean)}${ci}`);

@@ -3,13 +3,14 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { ZodError } from "zod";
+import { LIMITS } from "./config";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { ApiError, type ErrorCode, envelope } from "./errors";
 
-/** Zod issues in a stable, client-friendly shape: where, and what is wrong there. */
+/** Zod issues in a stable, client-friendly shape: where, and what is wrong there (the first few only). */
 export function zodDetails(error: ZodError) {
-  return error.issues.map((issue) => ({
+  return error.issues.slice(0, LIMITS.errorDetails).map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue.message,
     code: issue.code,
@@ -53,7 +54,12 @@ export function newApp() {
     strict: true,
     defaultHook: (result) => {
       if (!result.success) {
-        throw new ApiError("invalid_request", "The request is invalid; see details.", {
+        const { issues } = result.error as ZodError;
+        const shown =
+          issues.length > LIMITS.errorDetails
+            ? ` (the first ${LIMITS.errorDetails} of ${issues.length})`
+            : "";
+        throw new ApiError("invalid_request", `The request is invalid; see details${shown}.`, {
           details: zodDetails(result.error as ZodError),
         });
       }
@@ -69,6 +75,7 @@ export function newRootApp() {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", async (c, next) => {
     c.set("db", createDb(c.env.DB));
+    c.set("attemptId", `req_${crypto.randomUUID().replaceAll("-", "")}`);
     await next();
   });
   app.onError((err, c) => {

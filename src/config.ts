@@ -18,4 +18,13 @@ export const LIMITS = {
   messageChars: 100_000,
   promptChars: 50_000,
   listItems: 200,
+  documents: 20,
+  contentParts: 100,
+  toolCalls: 64,
+  /** Structure of every JSON body, checked before validation (src/lib/json-shape.ts). */
+  jsonDepth: 32,
+  jsonArrayItems: 1024,
+  jsonValues: 100_000,
+  /** Validation errors listed in `details`; the message gives the full count. */
+  errorDetails: 50,
 } as const;

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "rate_limited"
   | "llm_unavailable"
+  | "service_unavailable"
   | "internal_error";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   llm_unavailable: 503,
+  service_unavailable: 503,
   internal_error: 500,
 };
 

@@ -10,6 +10,7 @@ import { expect } from "vitest";
 import { signWebhook } from "../src/lib/standard-webhooks";
 import type { TrainingMessage } from "../src/queue/contract";
 import { buildApp } from "../src/routes";
+import { jobCallbackSecret } from "../src/training/credentials";
 import dispatcher from "../workers/dispatcher/src/index";
 import { call, insertTask } from "./helpers";
 
@@ -41,6 +42,7 @@ export function dispatcherEnv(queue: Queue<TrainingMessage>, overrides: Record<s
     TRAINING_QUEUE: queue,
     RAY_JOBS_URL: env.TEST_RAY_URL,
     TRAINING_CALLBACK_URL: "http://userville.test",
+    RUNNER_WEBHOOK_SECRET: env.RUNNER_WEBHOOK_SECRET,
     ...overrides,
   };
 }
@@ -125,7 +127,7 @@ export async function apiWith(
 /** Scripts the Ray double's next replies for one job and operation. */
 export async function scriptRunner(
   jobId: string,
-  op: "submit" | "status" | "stop",
+  op: "submit" | "status" | "stop" | "logs",
   replies: { status: number; body?: unknown; headers?: Record<string, string> }[],
 ) {
   const res = await fetch(`${env.TEST_RAY_URL}/__script`, {
@@ -170,7 +172,11 @@ export async function createConfigJob(key: string, accountId: string, extra: Rec
   return { job: res.json as Record<string, any>, task, recorder };
 }
 
-/** Sends a signed runner callback through the API. */
+/** The secret a job's runner signs its callbacks with (derived from the first RUNNER_WEBHOOK_SECRET). */
+export const callbackSecretOf = (jobId: string) =>
+  jobCallbackSecret(env.RUNNER_WEBHOOK_SECRET as string, jobId);
+
+/** Sends a runner callback through the API, signed with the job's own secret unless `secret` is given. */
 export async function sendEvent(
   jobId: string,
   event: unknown,
@@ -180,7 +186,7 @@ export async function sendEvent(
   const headers = await signWebhook(
     opts.webhookId ?? `msg_${crypto.randomUUID()}`,
     body,
-    [opts.secret ?? (env.RUNNER_WEBHOOK_SECRET as string)],
+    [opts.secret ?? (await callbackSecretOf(jobId))],
     opts.timestamp,
   );
   return apiWith(

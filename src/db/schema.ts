@@ -36,6 +36,12 @@ export const apiKeys = sqliteTable(
     mode: text("mode", { enum: ["live", "test"] })
       .notNull()
       .default("live"),
+    /** default: an account's key; training: high-rate keys for trainers; job: issued to one training job's runner. */
+    keyClass: text("key_class", { enum: ["default", "training", "job"] })
+      .notNull()
+      .default("default"),
+    /** For job keys: the training job whose tasks and reservation the key is limited to. */
+    jobId: text("job_id"),
     createdAt: createdAt(),
     revokedAt: integer("revoked_at"),
   },
@@ -101,6 +107,11 @@ export const sessions = sqliteTable(
     finishedAt: integer("finished_at"),
     /** Set for a leaderboard run's session: its task belongs to the benchmark's owner, not to this account. */
     runId: text("run_id").references((): AnySQLiteColumn => runs.id),
+    /** The request attempts that created and finished it, so that a retry after a lost response finds them. */
+    requestId: text("request_id"),
+    finishRequestId: text("finish_request_id"),
+    /** Set for a session a training job's key created: it counts against that job's reserved rollouts. */
+    jobId: text("job_id"),
   },
   (t) => [index("sessions_account_idx").on(t.accountId, t.createdAt), index("sessions_run_idx").on(t.runId)],
 );
@@ -121,6 +132,8 @@ export const sessionQuestions = sqliteTable(
     afterActions: integer("after_actions").notNull(),
     /** What produced the reply, and anything worth keeping about it (fallbacks, the simulator's own tags). */
     meta: text("meta", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** The request attempt that asked it (see sessions.request_id). */
+    requestId: text("request_id"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.position] })],
@@ -170,6 +183,10 @@ export const idempotencyKeys = sqliteTable(
     state: text("state", { enum: ["running", "done"] }).notNull(),
     status: integer("status"),
     body: text("body"),
+    /** While running: after this instant the holder is presumed dead and a retry may take the key over. */
+    leaseUntil: integer("lease_until"),
+    /** Every attempt that held the key (server-side request ids), oldest first: the last one holds it. */
+    attempts: text("attempts", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.key] })],
@@ -197,6 +214,10 @@ export const benchmarks = sqliteTable("benchmarks", {
   assignment: text("assignment", { enum: ["cross", "round_robin"] }).notNull(),
   /** Runs one account may start on this benchmark per UTC day. */
   dailyRunQuota: integer("daily_run_quota").notNull(),
+  /** Runs one account may ever start on this benchmark (every one of them becomes an entry). */
+  maxRuns: integer("max_runs").notNull().default(5),
+  /** Minutes a run has to finish its sessions; past it the run ends and unfinished sessions score 0. */
+  deadlineMinutes: integer("deadline_minutes").notNull().default(1440),
   createdAt: createdAt(),
 });
 
@@ -232,7 +253,8 @@ export const runs = sqliteTable(
       .references(() => accounts.id),
     agent: text("agent").notNull(),
     version: text("version"),
-    state: text("state", { enum: ["open", "submitted"] })
+    /** "ended": its last session finished or its deadline passed; then, and only then, it has an entry. */
+    state: text("state", { enum: ["open", "ended"] })
       .notNull()
       .default("open"),
     profile: text("profile", { enum: ["paper", "code"] }).notNull(),
@@ -241,7 +263,13 @@ export const runs = sqliteTable(
     promptVersions: text("prompt_versions", { mode: "json" }).$type<Record<string, string>>().notNull(),
     day: text("day").notNull(),
     createdAt: createdAt(),
+    /** Legacy: when a run was submitted, before runs ended by themselves (migration 0007 copies it to ended_at). */
     submittedAt: integer("submitted_at"),
+    deadlineAt: integer("deadline_at"),
+    endedAt: integer("ended_at"),
+    endedBy: text("ended_by", { enum: ["finished", "expired"] }),
+    /** The request attempt that started it, so that a retry after a lost response finds the run again. */
+    requestId: text("request_id"),
   },
   (t) => [
     index("runs_quota_idx").on(t.benchmarkId, t.accountId, t.day),
@@ -249,7 +277,7 @@ export const runs = sqliteTable(
   ],
 );
 
-/** A submitted run's scores, computed by the service from its stored sessions and signed (HMAC-SHA256). */
+/** An ended run's scores, computed by the service from its stored sessions and signed (HMAC-SHA256). */
 export const leaderboardEntries = sqliteTable(
   "leaderboard_entries",
   {
@@ -313,6 +341,17 @@ export const trainingJobs = sqliteTable(
     result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
     payloadChunks: integer("payload_chunks").notNull(),
     payloadBytes: integer("payload_bytes").notNull(),
+    /** Credits reserved at creation (rollouts × price); what the job did not use is refunded when it ends. */
+    reservedCredits: integer("reserved_credits").notNull().default(0),
+    rolloutPrice: integer("rollout_price").notNull().default(0),
+    rolloutsReserved: integer("rollouts_reserved").notNull().default(0),
+    rolloutsUsed: integer("rollouts_used").notNull().default(0),
+    settledAt: integer("settled_at"),
+    /** When the runner exchanged its one-time job token, and the job-scoped key it got. */
+    credentialsIssuedAt: integer("credentials_issued_at"),
+    jobKeyId: text("job_key_id"),
+    /** The request attempt that created it. */
+    requestId: text("request_id"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
     finishedAt: integer("finished_at"),

@@ -33,7 +33,7 @@ export function EntryPage({
 }: {
   benchmark: BenchmarkView;
   entry: EntryView;
-  verified: boolean | null;
+  verified: boolean;
 }) {
   const s = entry.scores;
   const prefs = Object.entries(s.by_preference);
@@ -49,8 +49,13 @@ export function EntryPage({
       <dl class="meta">
         <dt>Rank</dt>
         <dd>{entry.rank ?? "—"}</dd>
-        <dt>Submitted</dt>
-        <dd>{entry.submitted_at}</dd>
+        <dt>Ended</dt>
+        <dd>
+          {entry.submitted_at}
+          {entry.ended_by === "expired" ? " (deadline passed; unfinished sessions scored 0)" : ""}
+        </dd>
+        <dt>Runs started</dt>
+        <dd>{entry.runs_started} by this account on this benchmark</dd>
         <dt>Simulated user</dt>
         <dd>
           {entry.engine} engine{entry.model ? `, model ${entry.model}` : ""} (versions:{" "}
@@ -68,9 +73,7 @@ export function EntryPage({
         <dt>Signature</dt>
         <dd>
           <code>{entry.signature}</code>{" "}
-          {verified === null ? (
-            <span class="muted">(not checked)</span>
-          ) : verified ? (
+          {verified ? (
             <strong class="ok">verified against the stored sessions</strong>
           ) : (
             <strong class="bad">does not verify</strong>

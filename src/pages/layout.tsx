@@ -55,7 +55,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
         <footer>
           <p class="muted">
             Scores are computed by the service from its own stored sessions and signed; no submitted numbers
-            are accepted. API: <a href="/docs">/docs</a>.
+            are accepted, and every run an account starts becomes an entry. API: <a href="/docs">/docs</a>.
           </p>
         </footer>
       </body>

@@ -49,11 +49,13 @@ function SortHeader({
 export function LeaderboardPage({
   benchmark,
   entries,
+  hidden,
   sort,
   split,
 }: {
   benchmark: BenchmarkView;
   entries: EntryView[];
+  hidden: number;
   sort: Sort;
   split: SplitView;
 }) {
@@ -75,6 +77,17 @@ export function LeaderboardPage({
         {benchmark.trials === 1 ? "" : "s"} per item · JSON:{" "}
         <a href={`/v1/leaderboards/${encodeURIComponent(benchmark.id)}`}>/v1/leaderboards/{benchmark.id}</a>
       </p>
+      <p class="muted">
+        At most {benchmark.max_runs} run{benchmark.max_runs === 1 ? "" : "s"} per account, each ending within{" "}
+        {benchmark.deadline_minutes} minutes; every run started is an entry, and “Runs” shows how many its
+        account started.
+      </p>
+      {hidden > 0 ? (
+        <p class="bad" data-hidden={hidden}>
+          {hidden} entr{hidden === 1 ? "y is" : "ies are"} hidden: {hidden === 1 ? "its" : "their"} stored
+          signature does not verify.
+        </p>
+      ) : null}
       <nav aria-label="Which sessions the scores cover">
         <ul class="toggle">
           {splits.map((s) => (
@@ -92,8 +105,8 @@ export function LeaderboardPage({
       </nav>
       {entries.length === 0 ? (
         <p>
-          No entries yet. Start a run with <code>POST /v1/benchmarks/{benchmark.id}/runs</code>, play its
-          sessions and submit it.
+          No entries yet. Start a run with <code>POST /v1/benchmarks/{benchmark.id}/runs</code> and play its
+          sessions: it becomes an entry when the last one finishes or its deadline passes.
         </p>
       ) : (
         <>
@@ -143,6 +156,9 @@ export function LeaderboardPage({
                   <th scope="col" class="num">
                     Sessions
                   </th>
+                  <th scope="col" class="num">
+                    Runs
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -170,6 +186,10 @@ export function LeaderboardPage({
                       ) : null}
                       <td class="num">{percent(group?.ask_ratio)}</td>
                       <td class="num">{group?.sessions ?? 0}</td>
+                      <td class="num" data-runs-started={e.runs_started}>
+                        {e.runs_started}
+                        {e.ended_by === "expired" ? <span class="muted"> (expired)</span> : null}
+                      </td>
                     </tr>
                   );
                 })}

@@ -5,7 +5,10 @@ import { newRootApp } from "../app";
 import { LIMITS } from "../config";
 import { ApiError } from "../errors";
 import { requireAuth } from "../middleware/auth";
+import { environmentGuard } from "../middleware/environment-guard";
 import { idempotency } from "../middleware/idempotency";
+import { jobScope } from "../middleware/job-scope";
+import { jsonShape } from "../middleware/json-shape";
 import { rateLimit } from "../middleware/rate-limit";
 import { benchmarksApp } from "./benchmarks";
 import { billingApp } from "./billing";
@@ -42,6 +45,7 @@ const bodyLimitDefault = bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarg
 
 export function buildApp() {
   const app = newRootApp();
+  app.use("*", environmentGuard);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -50,7 +54,12 @@ export function buildApp() {
   app.use("/v1/*", (c, next) => (BATCH_PATHS.has(c.req.path) ? batchBodyLimit : bodyLimitDefault)(c, next));
   app.use(
     "/v1/*",
-    except((c) => isSigned(c.req.path), requireAuth, rateLimit, idempotency),
+    except((c) => isSigned(c.req.path), requireAuth, jobScope, rateLimit, jsonShape, idempotency),
+  );
+  // Signed callers get the same structural check of the body, before their signature is verified.
+  app.use(
+    "/v1/*",
+    except((c) => !isSigned(c.req.path), jsonShape),
   );
 
   app.route("/", health);

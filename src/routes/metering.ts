@@ -4,5 +4,5 @@ import { pricesOf } from "../services/billing";
 
 /** What the billing service needs from a request: who pays, for which request, at which prices. */
 export function meterOf(c: Context<AppEnv>) {
-  return { db: c.get("db"), actor: c.get("actor"), requestId: c.get("requestId"), prices: pricesOf(c.env) };
+  return { db: c.get("db"), actor: c.get("actor"), requestId: c.get("attemptId"), prices: pricesOf(c.env) };
 }

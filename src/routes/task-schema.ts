@@ -27,7 +27,7 @@ export const TaskInput = z
     }),
     documents: z
       .array(text(LIMITS.promptChars).trim().min(1))
-      .max(20)
+      .max(LIMITS.documents)
       .optional()
       .openapi({ description: "Gold evidence documents (hidden, research)." }),
     answer: text(2000).optional().openapi({ description: "Gold answer (hidden, research)." }),

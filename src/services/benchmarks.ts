@@ -23,6 +23,8 @@ export interface CreateBenchmarkInput {
   assignment: Assignment;
   trials: number;
   daily_run_quota: number;
+  max_runs: number;
+  deadline_minutes: number;
   profile: Profile;
 }
 
@@ -48,6 +50,8 @@ export function benchmarkView(row: BenchmarkRow, stats: ItemStats) {
     assignment: row.assignment,
     profile: row.profile,
     daily_run_quota: row.dailyRunQuota,
+    max_runs: row.maxRuns,
+    deadline_minutes: row.deadlineMinutes,
     created_at: new Date(row.createdAt).toISOString(),
   };
 }
@@ -143,6 +147,8 @@ export async function createBenchmark({
         profile: input.profile,
         assignment: input.assignment,
         dailyRunQuota: input.daily_run_quota,
+        maxRuns: input.max_runs,
+        deadlineMinutes: input.deadline_minutes,
       }),
       ...chunk(rows, ITEM_ROWS_PER_INSERT).map((part) => db.insert(benchmarkItems).values(part)),
     ]);

@@ -87,8 +87,10 @@ export async function grantCredits({
 }
 
 /**
- * Applies a paid checkout once per event id, however often it is delivered: the ledger row's id is derived
- * from the event, and the balance moves only if this request wrote that row.
+ * Applies a paid checkout once per event id, however often and however concurrently it is delivered. D1 runs a
+ * batch as one serialised transaction, so its first statement sees whether any earlier batch recorded the
+ * event: only then does the balance move, and the event and its ledger row (an id derived from the event) are
+ * written in the same batch. Nothing the sender controls (such as `X-Request-Id`) takes part in the decision.
  */
 export async function applyTopUp({
   db,
@@ -110,13 +112,21 @@ export async function applyTopUp({
     .limit(1);
   if (!account)
     throw new ApiError("invalid_request", `The checkout names account ${accountId}, which does not exist.`);
-  const ledgerId = `led_evt_${eventId}`;
-  const results = await db.batch([
+  const [credited] = await db.batch([
+    db
+      .update(accounts)
+      .set({ credits: sql`${accounts.credits} + ${credits}` })
+      .where(
+        and(
+          eq(accounts.id, accountId),
+          sql`not exists (select 1 from ${billingEvents} where ${billingEvents.id} = ${eventId})`,
+        ),
+      ),
     db.insert(billingEvents).values({ id: eventId, accountId, credits }).onConflictDoNothing(),
     db
       .insert(ledger)
       .values({
-        id: ledgerId,
+        id: `led_evt_${eventId}`,
         accountId,
         kind: "topup",
         route: "billing.checkout",
@@ -125,15 +135,6 @@ export async function applyTopUp({
         requestId,
       })
       .onConflictDoNothing(),
-    db
-      .update(accounts)
-      .set({ credits: sql`${accounts.credits} + ${credits}` })
-      .where(
-        and(
-          eq(accounts.id, accountId),
-          sql`exists (select 1 from ${ledger} where ${ledger.id} = ${ledgerId} and ${ledger.requestId} = ${requestId})`,
-        ),
-      ),
   ]);
-  return { applied: Boolean((results[2] as unknown as D1Result).meta.changes) };
+  return { applied: Boolean((credited as unknown as D1Result).meta.changes) };
 }

@@ -1,4 +1,4 @@
-import { and, eq, gte, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { accounts, ledger } from "../db/schema";
@@ -14,6 +14,8 @@ export const DEFAULT_PRICES = {
   session_question: 2,
   session_finish: 5,
   llm_1k_tokens: 1,
+  /** One session a training job's key plays (its asks and finish included), reserved when the job starts. */
+  training_rollout: 10,
 } as const;
 
 export type PriceName = keyof typeof DEFAULT_PRICES;
@@ -33,6 +35,8 @@ export function pricesOf(env: Pick<Bindings, "PRICES">): Prices {
 }
 
 export interface Charge {
+  /** The charge's ledger row; its refund, if any, is the row `led_rf_<id>`, so it can happen only once. */
+  ledgerId: string;
   route: string;
   units: number;
   cost: number;
@@ -41,8 +45,11 @@ export interface Charge {
 interface Ctx {
   db: Db;
   actor: Actor;
+  /** The request attempt (server-made, never the client's X-Request-Id) that the ledger rows name. */
   requestId: string;
 }
+
+export const refundIdOf = (chargeLedgerId: string) => `led_rf_${chargeLedgerId}`;
 
 function ledgerRowFromAccount(
   ctx: Ctx,
@@ -50,9 +57,10 @@ function ledgerRowFromAccount(
   route: string,
   units: number,
   cost: ReturnType<typeof sql>,
+  id: string = newId("led"),
 ) {
   return {
-    id: sql<string>`${newId("led")}`.as("id"),
+    id: sql<string>`${id}`.as("id"),
     accountId: accounts.id,
     keyId: sql<string>`${ctx.actor.keyId}`.as("key_id"),
     kind: sql<string>`${kind}`.as("kind"),
@@ -75,12 +83,14 @@ export async function charge(
   unitPrice: number,
 ): Promise<Charge | null> {
   if (ctx.actor.operator) return null;
-  const cost = ctx.actor.mode === "test" ? 0 : units * unitPrice;
+  // A job key's calls were paid for by its job's reservation (training_rollout): metered at no cost.
+  const cost = ctx.actor.mode === "test" || ctx.actor.job ? 0 : units * unitPrice;
   const enough = and(eq(accounts.id, ctx.actor.accountId), gte(accounts.credits, cost));
+  const ledgerId = newId("led");
   const [inserted] = await ctx.db.batch([
     ctx.db.insert(ledger).select(
       ctx.db
-        .select(ledgerRowFromAccount(ctx, "charge", route, units, sql`${cost}`))
+        .select(ledgerRowFromAccount(ctx, "charge", route, units, sql`${cost}`, ledgerId))
         .from(accounts)
         .where(enough),
     ),
@@ -98,28 +108,88 @@ export async function charge(
       },
     );
   }
-  return { route, units, cost };
+  return { ledgerId, route, units, cost };
 }
 
-/** Gives back what a failed call reserved, as a ledger row of its own. */
-export async function refund(ctx: Ctx, charged: Charge) {
-  if (charged.cost === 0) return;
-  await ctx.db.batch([
-    ctx.db.insert(ledger).values({
-      id: newId("led"),
-      accountId: ctx.actor.accountId,
-      keyId: ctx.actor.keyId,
-      kind: "refund",
-      route: charged.route,
-      units: charged.units,
-      cost: -charged.cost,
-      requestId: ctx.requestId,
-    }),
-    ctx.db
+/**
+ * The statements that refund one charge exactly once: the balance moves only while the charge's refund row
+ * does not exist yet, and the row is written in the same batch (D1 serialises batches, so two racing refunds
+ * of one charge cannot both pay).
+ */
+function refundStatements(
+  db: Db,
+  accountId: string,
+  keyId: string | null,
+  requestId: string,
+  charged: Charge,
+) {
+  const refundId = refundIdOf(charged.ledgerId);
+  return [
+    db
       .update(accounts)
       .set({ credits: sql`${accounts.credits} + ${charged.cost}` })
-      .where(eq(accounts.id, ctx.actor.accountId)),
-  ]);
+      .where(
+        and(
+          eq(accounts.id, accountId),
+          sql`not exists (select 1 from ${ledger} where ${ledger.id} = ${refundId})`,
+        ),
+      ),
+    db
+      .insert(ledger)
+      .values({
+        id: refundId,
+        accountId,
+        keyId,
+        kind: "refund",
+        route: charged.route,
+        units: charged.units,
+        cost: -charged.cost,
+        requestId,
+      })
+      .onConflictDoNothing(),
+  ] as const;
+}
+
+/** Gives back what a failed call reserved, as a ledger row of its own (once, however often it is called). */
+export async function refund(ctx: Ctx, charged: Charge) {
+  if (charged.cost === 0) return;
+  await ctx.db.batch(refundStatements(ctx.db, ctx.actor.accountId, ctx.actor.keyId, ctx.requestId, charged));
+}
+
+/** Charges written in the same batch as their effect: they are never without it, so never reconciled. */
+const BOUND_ROUTES = new Set(["training_rollout"]);
+
+/**
+ * A retry of an Idempotency-Key whose earlier attempts died mid-request: whatever those attempts charged and
+ * did not refund is refunded now, before the retry runs (and charges for itself). Effects that outlive a
+ * request (a question asked, a session finished, a job created) are found again by the retry and answered
+ * as they were; everything else those attempts did was lost with them, so nothing stays charged without it.
+ */
+export async function reconcileAttempts(db: Db, accountId: string, attempts: string[], requestId: string) {
+  if (attempts.length === 0) return 0;
+  const charges = await db
+    .select()
+    .from(ledger)
+    .where(
+      and(
+        eq(ledger.accountId, accountId),
+        eq(ledger.kind, "charge"),
+        inArray(ledger.requestId, attempts.slice(-50)),
+        sql`not exists (select 1 from ${ledger} r where r.id = 'led_rf_' || ${ledger.id})`,
+      ),
+    );
+  const open = charges.filter((row) => row.cost > 0 && !BOUND_ROUTES.has(row.route));
+  for (const row of open) {
+    await db.batch(
+      refundStatements(db, accountId, row.keyId, requestId, {
+        ledgerId: row.id,
+        route: row.route,
+        units: row.units,
+        cost: row.cost,
+      }),
+    );
+  }
+  return open.length;
 }
 
 /** Charges `units` of `price`, runs the work, and refunds the charge if the work fails. */

@@ -1,20 +1,22 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import type { Db } from "../db/client";
-import { accounts, apiKeys, ledger } from "../db/schema";
+import { accounts, apiKeys, ledger, trainingJobs } from "../db/schema";
 import type { Actor } from "../env";
 import { ApiError } from "../errors";
 import { generateApiKey, isWellFormedApiKey, type KeyMode, visiblePrefix } from "../lib/api-keys";
 import { newId, secretsEqual, sha256Hex } from "../lib/crypto";
+import { TERMINAL_RANK } from "../training/states";
 
 export const ADMIN_ACCOUNT_ID = "acct_admin";
 export const SCOPES = ["admin", "default"] as const;
 
 /**
  * Verified keys, per isolate, for 30 s: a key lookup is a D1 round trip on every call otherwise. Unknown keys
- * are not cached. A revoked key stops working at once on the isolate that revoked it, within 30 s elsewhere.
+ * are not cached, nor are job keys (they die with their job). A revoked key stops working at once on the isolate that revoked it, within 30 s elsewhere.
  */
 const verifiedKeys = new LRUCache<string, Actor>({ max: 10_000, ttl: 30_000 });
+export const TASK_SCOPE = "task:";
 
 export interface AuthConfig {
   bootstrapAdminKey?: string;
@@ -38,6 +40,7 @@ export async function authenticate({
       isAdmin: true,
       mode: "live",
       operator: true,
+      keyClass: "default",
     };
   }
   if (!isWellFormedApiKey(token))
@@ -46,7 +49,14 @@ export async function authenticate({
   const cached = verifiedKeys.get(hash);
   if (cached) return cached;
   const [row] = await db
-    .select({ id: apiKeys.id, accountId: apiKeys.accountId, scopes: apiKeys.scopes, mode: apiKeys.mode })
+    .select({
+      id: apiKeys.id,
+      accountId: apiKeys.accountId,
+      scopes: apiKeys.scopes,
+      mode: apiKeys.mode,
+      keyClass: apiKeys.keyClass,
+      jobId: apiKeys.jobId,
+    })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
@@ -54,11 +64,27 @@ export async function authenticate({
   const actor: Actor = {
     accountId: row.accountId,
     keyId: row.id,
-    scopes: row.scopes,
-    isAdmin: row.scopes.includes("admin"),
+    scopes: row.scopes.filter((s) => !s.startsWith(TASK_SCOPE)),
+    isAdmin: row.keyClass !== "job" && row.scopes.includes("admin"),
     mode: row.mode,
     operator: false,
+    keyClass: row.keyClass,
   };
+  if (row.keyClass === "job") {
+    const [job] = await db
+      .select({ rank: trainingJobs.rank })
+      .from(trainingJobs)
+      .where(eq(trainingJobs.id, row.jobId ?? ""))
+      .limit(1);
+    if (!job || job.rank >= TERMINAL_RANK)
+      throw new ApiError("unauthorized", "This job key's training job has ended; the key is revoked.");
+    actor.job = {
+      id: row.jobId as string,
+      taskIds: row.scopes.filter((s) => s.startsWith(TASK_SCOPE)).map((s) => s.slice(TASK_SCOPE.length)),
+    };
+    // Never cached: the key must stop working the moment its job ends, in every isolate.
+    return actor;
+  }
   verifiedKeys.set(hash, actor);
   return actor;
 }

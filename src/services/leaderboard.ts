@@ -3,84 +3,28 @@ import type { Db } from "../db/client";
 import { leaderboardEntries, runs } from "../db/schema";
 import type { Actor, Bindings } from "../env";
 import { ApiError } from "../errors";
-import { newId, sha256Hex } from "../lib/crypto";
-import { canonicalJson, hmacSha256Hex, hmacSha256Verify } from "../lib/signing";
-import { aggregateRun, type EntryScores, type RunSession, seedOf } from "../userville/leaderboard";
-import type { PreferenceId } from "../userville/types";
+import { canonicalJson, hmacSha256Verify } from "../lib/signing";
+import type { EntryScores } from "../userville/leaderboard";
 import { getBenchmark } from "./benchmarks";
-import { loadRun, runSessionRows } from "./runs";
-
-export type EntryRow = typeof leaderboardEntries.$inferSelect;
-type SessionRows = Awaited<ReturnType<typeof runSessionRows>>;
+import {
+  type EntryRow,
+  entryDocument,
+  getRun,
+  scoresFromSessions,
+  settleDueRuns,
+  signingKey,
+} from "./run-end";
+import { runSessionRows } from "./runs";
 
 export const SORTS = ["avg", "productivity", "proactivity", "personalization", "pass1"] as const;
 export type Sort = (typeof SORTS)[number];
 export const SPLITS = ["all", "seen", "unseen", "vague", "precise"] as const;
 export type SplitView = (typeof SPLITS)[number];
 
-function signingKey(env: Bindings) {
-  if (!env.LEADERBOARD_SIGNING_KEY)
-    throw new ApiError(
-      "internal_error",
-      "LEADERBOARD_SIGNING_KEY is not configured: entries cannot be signed.",
-    );
-  return env.LEADERBOARD_SIGNING_KEY;
-}
-
-/** A stored Score as the aggregates read it; null for an unfinished session or a score that is not one. */
-function runSessionOf(row: SessionRows[number]): RunSession | null {
-  const score = row.score as {
-    productivity?: unknown;
-    reward?: unknown;
-    metrics?: { proactive?: unknown; personalized?: unknown; asked?: unknown };
-  } | null;
-  const m = score?.metrics;
-  if (row.state !== "finished" || typeof score?.productivity !== "number" || typeof score.reward !== "number")
-    return null;
-  if (typeof m?.proactive !== "boolean" || typeof m.asked !== "boolean") return null;
-  if (m.personalized !== null && typeof m.personalized !== "boolean") return null;
-  return {
-    taskId: row.taskId,
-    preference: row.preference as PreferenceId,
-    vague: row.vague,
-    productivity: score.productivity,
-    reward: score.reward,
-    proactive: m.proactive,
-    personalized: m.personalized,
-    asked: m.asked,
-  };
-}
-
-/** The scores and the sessions digest, from the stored sessions alone; null if any is not finished and scored. */
-async function scoresFromSessions(benchmarkId: string, rows: SessionRows) {
-  const parsed = rows.map(runSessionOf);
-  if (parsed.length === 0 || parsed.some((s) => s === null)) return null;
-  const scores = aggregateRun(parsed as RunSession[], { seed: seedOf(benchmarkId) });
-  const digestOf = [...rows]
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((r) => ({ id: r.id, task_id: r.taskId, preference: r.preference, vague: r.vague, score: r.score }));
-  return { scores, sessionsSha256: await sha256Hex(canonicalJson(digestOf)) };
-}
-
-/** What the signature covers: everything an entry shows, plus the run and the digest of its sessions. */
-export function entryDocument(e: Omit<EntryRow, "signature">) {
-  return {
-    v: 1,
-    id: e.id,
-    benchmark_id: e.benchmarkId,
-    run_id: e.runId,
-    agent: e.agent,
-    version: e.version,
-    engine: e.engine,
-    model: e.model,
-    prompt_versions: e.promptVersions,
-    scores: e.scores,
-    sessions_sha256: e.sessionsSha256,
-    submitted_at: new Date(e.createdAt).toISOString(),
-  };
-}
-
-export function entryView(row: EntryRow, rank: number | null = null) {
+export function entryView(
+  row: EntryRow,
+  { rank = null, runsStarted, endedBy }: { rank?: number | null; runsStarted: number; endedBy: EndedBy },
+) {
   return {
     id: row.id,
     rank,
@@ -91,71 +35,34 @@ export function entryView(row: EntryRow, rank: number | null = null) {
     model: row.model,
     prompt_versions: row.promptVersions,
     scores: row.scores as unknown as EntryScores,
+    runs_started: runsStarted,
+    ended_by: endedBy,
     signature: row.signature,
     submitted_at: new Date(row.createdAt).toISOString(),
   };
 }
 
 export type EntryView = ReturnType<typeof entryView>;
-
-async function entryOfRun(db: Db, runId: string) {
-  const [row] = await db
-    .select()
-    .from(leaderboardEntries)
-    .where(eq(leaderboardEntries.runId, runId))
-    .limit(1);
-  return row;
-}
+type EndedBy = "finished" | "expired";
 
 /**
- * Submits a run: its entry is computed from the service's own stored sessions (the request carries no
- * numbers), signed, and stored with the run marked submitted in one batch. Submitting again returns the
- * same entry; two racing submits store one.
+ * What `POST /v1/runs/{id}/submit` still answers: the entry of an ended run (every ended run has one; nothing
+ * is chosen), or 409 while the run is open. It changes nothing a read would not.
  */
-export async function submitRun({ db, env, actor, id }: { db: Db; env: Bindings; actor: Actor; id: string }) {
-  const run = await loadRun({ db, actor, id });
-  if (run.state === "submitted") {
-    const existing = await entryOfRun(db, run.id);
-    if (existing) return { entry: entryView(existing), created: false };
-  }
-  const rows = await runSessionRows(db, run.id);
-  const unfinished = rows.filter((r) => r.state !== "finished").map((r) => r.id);
-  if (unfinished.length) {
+export async function runEntry({ db, env, actor, id }: { db: Db; env: Bindings; actor: Actor; id: string }) {
+  const run = await getRun({ db, env, actor, id });
+  if (run.state !== "ended" || !run.entry_id) {
     throw new ApiError(
       "conflict",
-      `${unfinished.length} of the run's ${rows.length} sessions are not finished; finish every session, then submit.`,
-      { details: { unfinished: unfinished.length, session_ids: unfinished.slice(0, 20) } },
+      `Run ${run.id} is open: ${run.progress.total - run.progress.finished} of its ${run.progress.total} ` +
+        `sessions are unfinished. It ends by itself when the last one finishes, or at ${run.deadline_at}.`,
+      { details: { ...run.progress, deadline_at: run.deadline_at } },
     );
   }
-  const key = signingKey(env);
-  const computed = await scoresFromSessions(run.benchmarkId, rows);
-  if (!computed) throw new ApiError("conflict", "A session of this run has no stored score.");
-  const unsigned = {
-    id: newId("entry"),
-    runId: run.id,
-    benchmarkId: run.benchmarkId,
-    agent: run.agent,
-    version: run.version,
-    engine: run.engine,
-    model: run.model,
-    promptVersions: run.promptVersions,
-    scores: computed.scores as unknown as Record<string, unknown>,
-    sessionsSha256: computed.sessionsSha256,
-    createdAt: Date.now(),
-  };
-  const signature = await hmacSha256Hex(key, canonicalJson(entryDocument(unsigned)));
-  await db.batch([
-    db
-      .update(runs)
-      .set({ state: "submitted", submittedAt: unsigned.createdAt })
-      .where(and(eq(runs.id, run.id), eq(runs.state, "open"))),
-    db
-      .insert(leaderboardEntries)
-      .values({ ...unsigned, signature })
-      .onConflictDoNothing({ target: leaderboardEntries.runId }),
-  ]);
-  const stored = (await entryOfRun(db, run.id)) as EntryRow;
-  return { entry: entryView(stored), created: stored.id === unsigned.id };
+  const board = await listEntries({ db, env, benchmarkId: run.benchmark_id });
+  const entry = board.entries.find((e) => e.id === run.entry_id);
+  if (!entry) throw new ApiError("conflict", `The entry of run ${run.id} does not verify.`);
+  return entry;
 }
 
 function sortValue(scores: EntryScores, sort: Sort, split: SplitView): number | null {
@@ -165,36 +72,88 @@ function sortValue(scores: EntryScores, sort: Sort, split: SplitView): number | 
 }
 
 /**
- * A benchmark's entries, best first by `sort` within `split`; entries without a value there come last, ties
- * go to the earlier submission. Public data: any key may read it, and the page renders the same list.
+ * A benchmark's entries, best first by `sort` within `split`; entries without a value there come last, ties go
+ * to the earlier entry. Only entries whose signature verifies are listed (`hidden` counts the others); each
+ * shows how many runs its account started on the benchmark. Due runs are settled first (lazy expiry).
+ * Public data: any key may read it, and the page renders the same list.
  */
 export async function listEntries({
   db,
+  env,
   benchmarkId,
   sort = "avg",
   split = "all",
 }: {
   db: Db;
+  env: Bindings;
   benchmarkId: string;
   sort?: Sort;
   split?: SplitView;
 }) {
   const benchmark = await getBenchmark(db, benchmarkId);
-  const rows = await db
-    .select()
-    .from(leaderboardEntries)
-    .where(eq(leaderboardEntries.benchmarkId, benchmark.id));
-  const keyed = rows.map((row) => ({
-    row,
-    value: sortValue(row.scores as unknown as EntryScores, sort, split),
+  const key = signingKey(env);
+  await settleDueRuns(db, env, benchmark.id);
+  const [rows, started] = await Promise.all([
+    db
+      .select({ entry: leaderboardEntries, accountId: runs.accountId, endedBy: runs.endedBy })
+      .from(leaderboardEntries)
+      .innerJoin(runs, eq(runs.id, leaderboardEntries.runId))
+      .where(eq(leaderboardEntries.benchmarkId, benchmark.id)),
+    db
+      .select({ accountId: runs.accountId, n: sql<number>`count(*)` })
+      .from(runs)
+      .where(eq(runs.benchmarkId, benchmark.id))
+      .groupBy(runs.accountId),
+  ]);
+  const startedBy = new Map(started.map((r) => [r.accountId, r.n]));
+  const checked = await Promise.all(
+    rows.map(async (r) => ({ ...r, valid: await signatureValid(key, r.entry) })),
+  );
+  const visible = checked.filter((r) => r.valid);
+  const keyed = visible.map((r) => ({
+    ...r,
+    value: sortValue(r.entry.scores as unknown as EntryScores, sort, split),
   }));
   keyed.sort(
     (a, b) =>
       (b.value ?? Number.NEGATIVE_INFINITY) - (a.value ?? Number.NEGATIVE_INFINITY) ||
-      a.row.createdAt - b.row.createdAt ||
-      a.row.id.localeCompare(b.row.id),
+      a.entry.createdAt - b.entry.createdAt ||
+      a.entry.id.localeCompare(b.entry.id),
   );
-  return { benchmark, sort, split, entries: keyed.map(({ row }, i) => entryView(row, i + 1)) };
+  return {
+    benchmark,
+    sort,
+    split,
+    entries: keyed.map((r, i) =>
+      entryView(r.entry, {
+        rank: i + 1,
+        runsStarted: startedBy.get(r.accountId) ?? 0,
+        endedBy: r.endedBy ?? "finished",
+      }),
+    ),
+    hidden: rows.length - visible.length,
+  };
+}
+
+const signatureValid = (key: string, row: EntryRow) =>
+  hmacSha256Verify(key, canonicalJson(entryDocument(row)), row.signature);
+
+/** One listed entry (as the leaderboard shows it); an entry that does not verify is not listed, so a 404. */
+export async function getListedEntry({
+  db,
+  env,
+  benchmarkId,
+  entryId,
+}: {
+  db: Db;
+  env: Bindings;
+  benchmarkId: string;
+  entryId: string;
+}) {
+  const board = await listEntries({ db, env, benchmarkId });
+  const entry = board.entries.find((e) => e.id === entryId);
+  if (!entry) throw new ApiError("not_found", `No listed entry ${entryId} on benchmark ${benchmarkId}.`);
+  return { benchmark: board.benchmark, entry };
 }
 
 export async function getEntry(db: Db, benchmarkId: string, entryId: string) {
@@ -240,11 +199,13 @@ export async function verifyEntry({
   return { valid: signature && sessionsMatch, checks: { signature, sessions: sessionsMatch } };
 }
 
-/** Entries per benchmark, for the index page. */
-export async function entryCounts(db: Db) {
-  const rows = await db
-    .select({ benchmarkId: leaderboardEntries.benchmarkId, n: sql<number>`count(*)` })
-    .from(leaderboardEntries)
-    .groupBy(leaderboardEntries.benchmarkId);
-  return new Map(rows.map((r) => [r.benchmarkId, r.n]));
+/** Listed (verifying) entries per benchmark, for the index page. */
+export async function entryCounts(db: Db, env: Bindings) {
+  const key = signingKey(env);
+  const rows = await db.select().from(leaderboardEntries);
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    if (await signatureValid(key, row)) counts.set(row.benchmarkId, (counts.get(row.benchmarkId) ?? 0) + 1);
+  }
+  return counts;
 }

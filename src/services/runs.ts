@@ -10,14 +10,14 @@ import { JUDGE_PROMPT_VERSION } from "../llm/prompts/judge";
 import { SIMULATOR_PROMPT_VERSION } from "../llm/prompts/simulator";
 import { getPreference } from "../userville/preferences";
 import type { PreferenceId } from "../userville/types";
-import { loadBenchmark } from "./benchmarks";
+import { type BenchmarkRow, loadBenchmark } from "./benchmarks";
 import { RULES_VERSION } from "./sessions";
 import type { StoredTask } from "./tasks";
 
 export type RunRow = typeof runs.$inferSelect;
 type RunSessionRow = Pick<
   typeof sessions.$inferSelect,
-  "id" | "taskId" | "preference" | "vague" | "state" | "score"
+  "id" | "taskId" | "preference" | "vague" | "state" | "score" | "finishedAt"
 >;
 
 /** Two bound parameters per session row (id, item position) plus the run id: 45 rows stay under D1's 100. */
@@ -58,7 +58,7 @@ function byItem(a: RunSessionRow, b: RunSessionRow) {
   );
 }
 
-async function sessionViews(db: Db, rows: RunSessionRow[]) {
+export async function sessionViews(db: Db, rows: RunSessionRow[]) {
   const found = await loadTasksById(
     db,
     rows.map((r) => r.taskId),
@@ -77,10 +77,68 @@ async function sessionViews(db: Db, rows: RunSessionRow[]) {
   });
 }
 
+async function runLimitError(db: Db, benchmark: BenchmarkRow, accountId: string, now: number) {
+  const [{ started }] = await db
+    .select({ started: sql<number>`count(*)` })
+    .from(runs)
+    .where(and(eq(runs.benchmarkId, benchmark.id), eq(runs.accountId, accountId)));
+  if (started >= benchmark.maxRuns) {
+    return new ApiError(
+      "forbidden",
+      `This account has started its ${benchmark.maxRuns} runs of ${benchmark.id}, the most one account may ` +
+        "ever start there; every one of them is an entry on the leaderboard.",
+      { details: { max_runs: benchmark.maxRuns, runs_started: started } },
+    );
+  }
+  const day = utcDay(now);
+  return new ApiError(
+    "rate_limited",
+    `This account has used its ${benchmark.dailyRunQuota} runs of ${benchmark.id} for ${day} (UTC); ` +
+      "try again after midnight UTC.",
+    {
+      details: { quota: benchmark.dailyRunQuota, day },
+      headers: { "Retry-After": String(secondsToUtcMidnight(now)) },
+    },
+  );
+}
+
 /**
- * Starts a run: the run row and all its sessions in one D1 batch. The run insert counts today's runs of this
- * account on this benchmark in the same statement, so concurrent starts cannot pass the quota; each session
- * insert joins the run row, so when the quota refused the run, no session is written either.
+ * The run that an earlier, dead attempt of the same idempotent start stored (with its sessions: one batch wrote
+ * both), answered as a fresh start would answer it, so that the retry neither counts against the limits again
+ * nor leaves the first run orphaned.
+ */
+async function adoptedRun(db: Db, actor: Actor, benchmark: BenchmarkRow, attempts: string[]) {
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(
+      and(
+        eq(runs.accountId, actor.accountId),
+        eq(runs.benchmarkId, benchmark.id),
+        inArray(runs.requestId, attempts.slice(-MAX_IN_LIST)),
+      ),
+    )
+    .limit(1);
+  if (!row) return null;
+  const [entry] = await db
+    .select({ id: leaderboardEntries.id })
+    .from(leaderboardEntries)
+    .where(eq(leaderboardEntries.runId, row.id))
+    .limit(1);
+  return {
+    ...runView(row, {
+      entryId: entry?.id ?? null,
+      runsStarted: await runsStarted(db, row),
+      maxRuns: benchmark.maxRuns,
+    }),
+    sessions: await sessionViews(db, await runSessionRows(db, row.id)),
+  };
+}
+
+/**
+ * Starts a run: the run row and all its sessions in one D1 batch. The run insert counts this account's runs on
+ * this benchmark (today's, and all it ever started) in the same statement, so concurrent starts cannot pass
+ * either limit; each session insert joins the run row, so when a limit refused the run, no session is written.
  */
 export async function startRun({
   db,
@@ -88,14 +146,24 @@ export async function startRun({
   actor,
   benchmarkId,
   input,
+  requestId,
+  priorAttempts,
 }: {
   db: Db;
   env: Bindings;
   actor: Actor;
   benchmarkId: string;
   input: { agent: string; version?: string };
+  /** This attempt, stored as the run's request_id. */
+  requestId?: string;
+  /** Earlier attempts of the same idempotent request that died: a run one of them started is adopted. */
+  priorAttempts?: string[];
 }) {
   const benchmark = await loadBenchmark(db, benchmarkId);
+  if (priorAttempts?.length) {
+    const adopted = await adoptedRun(db, actor, benchmark, priorAttempts);
+    if (adopted) return adopted;
+  }
   const items = await db
     .select({ position: benchmarkItems.position })
     .from(benchmarkItems)
@@ -116,13 +184,16 @@ export async function startRun({
   const insertRun = d1Statement(
     db,
     sql`
-    INSERT INTO ${runs} (id, benchmark_id, account_id, agent, version, profile, engine, model, prompt_versions, day, created_at)
+    INSERT INTO ${runs} (id, benchmark_id, account_id, agent, version, profile, engine, model, prompt_versions, day, created_at, deadline_at, request_id)
     SELECT ${runId}, b.id, ${actor.accountId}, ${input.agent}, ${input.version ?? null}, b.profile, ${engine},
-      ${engine === "llm" ? (env.LLM_MODEL ?? null) : null}, ${JSON.stringify(promptVersions)}, ${day}, ${now}
+      ${engine === "llm" ? (env.LLM_MODEL ?? null) : null}, ${JSON.stringify(promptVersions)}, ${day}, ${now},
+      ${now} + b.deadline_minutes * 60000, ${requestId ?? null}
     FROM ${benchmarks} AS b
     WHERE b.id = ${benchmark.id}
       AND (SELECT count(*) FROM ${runs} AS q
-           WHERE q.benchmark_id = b.id AND q.account_id = ${actor.accountId} AND q.day = ${day}) < b.daily_run_quota`,
+           WHERE q.benchmark_id = b.id AND q.account_id = ${actor.accountId} AND q.day = ${day}) < b.daily_run_quota
+      AND (SELECT count(*) FROM ${runs} AS q
+           WHERE q.benchmark_id = b.id AND q.account_id = ${actor.accountId}) < b.max_runs`,
   );
   const insertSessions = chunk(plan, SESSION_ROWS_PER_INSERT).map((part) =>
     d1Statement(
@@ -139,22 +210,22 @@ export async function startRun({
     ),
   );
   const [run] = await db.$client.batch([insertRun, ...insertSessions]);
-  if (!run.meta.changes) {
-    throw new ApiError(
-      "rate_limited",
-      `This account has used its ${benchmark.dailyRunQuota} runs of ${benchmark.id} for ${day} (UTC); ` +
-        "try again after midnight UTC.",
-      {
-        details: { quota: benchmark.dailyRunQuota, day },
-        headers: { "Retry-After": String(secondsToUtcMidnight(now)) },
-      },
-    );
-  }
+  if (!run.meta.changes) throw await runLimitError(db, benchmark, actor.accountId, now);
   const rows = await runSessionRows(db, runId);
+  const row = await loadRun({ db, actor, id: runId });
   return {
-    ...runView(await loadRun({ db, actor, id: runId }), null),
+    ...runView(row, { entryId: null, runsStarted: await runsStarted(db, row), maxRuns: benchmark.maxRuns }),
     sessions: await sessionViews(db, rows),
   };
+}
+
+/** How many runs the run's account has started on its benchmark (this one included). */
+export async function runsStarted(db: Db, run: Pick<RunRow, "benchmarkId" | "accountId">) {
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(runs)
+    .where(and(eq(runs.benchmarkId, run.benchmarkId), eq(runs.accountId, run.accountId)));
+  return n;
 }
 
 export async function loadRun({ db, actor, id }: { db: Db; actor: Actor; id: string }) {
@@ -176,12 +247,17 @@ export function runSessionRows(db: Db, runId: string): Promise<RunSessionRow[]> 
       vague: sessions.vague,
       state: sessions.state,
       score: sessions.score,
+      finishedAt: sessions.finishedAt,
     })
     .from(sessions)
     .where(eq(sessions.runId, runId));
 }
 
-export function runView(row: RunRow, entryId: string | null) {
+export function runView(
+  row: RunRow,
+  { entryId, runsStarted, maxRuns }: { entryId: string | null; runsStarted: number; maxRuns: number },
+) {
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     id: row.id,
     benchmark_id: row.benchmarkId,
@@ -193,26 +269,16 @@ export function runView(row: RunRow, entryId: string | null) {
     prompt_versions: row.promptVersions,
     profile: row.profile,
     created_at: new Date(row.createdAt).toISOString(),
-    submitted_at: row.submittedAt ? new Date(row.submittedAt).toISOString() : null,
+    deadline_at: iso(deadlineOf(row)),
+    ended_at: row.endedAt === null ? null : iso(row.endedAt),
+    ended_by: row.endedBy,
     entry_id: entryId,
+    runs_started: runsStarted,
+    max_runs: maxRuns,
   };
 }
 
-/** The run with every session's state, for an agent that resumes a run. */
-export async function getRun({ db, actor, id }: { db: Db; actor: Actor; id: string }) {
-  const row = await loadRun({ db, actor, id });
-  const [rows, [entry]] = await Promise.all([
-    runSessionRows(db, row.id),
-    db
-      .select({ id: leaderboardEntries.id })
-      .from(leaderboardEntries)
-      .where(eq(leaderboardEntries.runId, row.id))
-      .limit(1),
-  ]);
-  const finished = rows.filter((r) => r.state === "finished").length;
-  return {
-    ...runView(row, entry?.id ?? null),
-    progress: { finished, total: rows.length },
-    sessions: await sessionViews(db, rows),
-  };
-}
+/** Runs from before deadlines existed were given one by migration 0008; this covers a row written in between. */
+export const DEFAULT_DEADLINE_MS = 24 * 60 * 60 * 1000;
+export const deadlineOf = (row: Pick<RunRow, "deadlineAt" | "createdAt">) =>
+  row.deadlineAt ?? row.createdAt + DEFAULT_DEADLINE_MS;

@@ -80,6 +80,8 @@ export async function scoreItems({
   batch: boolean;
 }): Promise<Score[]> {
   const ids = items.flatMap((item) => (item.task_id ? [item.task_id] : []));
+  if (actor.job && ids.length < items.length)
+    throw new ApiError("forbidden", "A training job's key scores the job's own tasks only (by task_id).");
   const stored = ids.length ? await loadTasks({ db, actor, ids }) : new Map();
   // Validate everything before scoring anything: a rejected batch does no partial work.
   const prepared = items.map((item, i) => {

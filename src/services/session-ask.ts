@@ -1,5 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { type Db, insertRowWhere } from "../db/client";
 import { sessionQuestions, sessions } from "../db/schema";
 import type { Actor, Bindings } from "../env";
 import { ApiError } from "../errors";
@@ -103,14 +103,36 @@ export async function askQuestion({
   actor,
   id,
   question,
+  requestId,
+  priorAttempts,
 }: {
   db: Db;
   env: Bindings;
   actor: Actor;
   id: string;
   question: string;
+  /** This attempt, stored with the question; see `priorAttempts`. */
+  requestId?: string;
+  /** Earlier attempts of the same idempotent request that died: the question one of them asked is adopted. */
+  priorAttempts?: string[];
 }) {
   const row = await loadSession({ db, actor, id });
+  if (priorAttempts?.length) {
+    const [adopted] = await db
+      .select()
+      .from(sessionQuestions)
+      .where(and(eq(sessionQuestions.sessionId, row.id), inArray(sessionQuestions.requestId, priorAttempts)))
+      .limit(1);
+    if (adopted)
+      return {
+        reply: {
+          answer: adopted.answer,
+          position: adopted.position + 1,
+          remaining: Math.max(0, MAX_ANSWERED_QUESTIONS - adopted.position - 1),
+        },
+        tokens: 0,
+      };
+  }
   assertOpen(row);
   const task = await sessionTask(db, actor, row);
   const position = row.questionCount;
@@ -120,22 +142,23 @@ export async function askQuestion({
       ? await llmTurn(env, db, row, task, question, position)
       : rulesTurn(task, preference, question, position);
 
-  const insert = db.insert(sessionQuestions).select(
-    db
-      .select({
-        sessionId: sessions.id,
-        position: sql<number>`${position}`.as("position"),
-        text: sql<string>`${question}`.as("text"),
-        answer: sql<string>`${turn.answer}`.as("answer"),
-        tier: sql<string | null>`${turn.tier}`.as("tier"),
-        effort: sql<string | null>`${turn.tier ? tierEffort(turn.tier) : null}`.as("effort"),
-        effortSource: sql<string | null>`${turn.source}`.as("effort_source"),
-        afterActions: sessions.actions,
-        meta: sql<string>`${JSON.stringify(turn.meta)}`.as("meta"),
-        createdAt: sql<number>`${Date.now()}`.as("created_at"),
-      })
-      .from(sessions)
-      .where(and(eq(sessions.id, row.id), eq(sessions.state, "open"), eq(sessions.questionCount, position))),
+  const insert = insertRowWhere(
+    db,
+    sessionQuestions,
+    {
+      sessionId: row.id,
+      position,
+      text: question,
+      answer: turn.answer,
+      tier: turn.tier,
+      effort: turn.tier ? tierEffort(turn.tier) : null,
+      effortSource: turn.source,
+      afterActions: row.actions,
+      meta: turn.meta,
+      requestId: requestId ?? null,
+    },
+    sessions,
+    and(eq(sessions.id, row.id), eq(sessions.state, "open"), eq(sessions.questionCount, position)),
   );
   const bump = db
     .update(sessions)

@@ -84,6 +84,8 @@ export async function finishSession({
   id,
   prediction,
   taskScore,
+  requestId,
+  priorAttempts,
 }: {
   db: Db;
   env: Bindings;
@@ -91,8 +93,14 @@ export async function finishSession({
   id: string;
   prediction: string | string[];
   taskScore?: number;
+  /** This attempt, stored as the session's finish_request_id. */
+  requestId?: string;
+  /** Earlier attempts of the same idempotent request that died: a finish one of them stored is adopted. */
+  priorAttempts?: string[];
 }) {
   const row = await loadSession({ db, actor, id });
+  if (row.state === "finished" && row.finishRequestId && priorAttempts?.includes(row.finishRequestId))
+    return { score: row.score as unknown as ReturnType<typeof scoreTrajectory>, tokens: 0 };
   assertOpen(row);
   // Leaderboard scores come only from what the service checks itself; no self-reported task score.
   if (row.runId && taskScore !== undefined)
@@ -125,6 +133,7 @@ export async function finishSession({
     .update(sessions)
     .set({
       state: "finished",
+      finishRequestId: requestId ?? null,
       score: score as unknown as Record<string, unknown>,
       prediction,
       finishedAt: Date.now(),

@@ -1,7 +1,7 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { engineOf } from "../config";
-import type { Db } from "../db/client";
-import { sessionQuestions, sessions, tasks } from "../db/schema";
+import { type Db, insertRowWhere } from "../db/client";
+import { sessionQuestions, sessions, tasks, trainingJobs } from "../db/schema";
 import type { Actor, Bindings } from "../env";
 import { ApiError } from "../errors";
 import { newId } from "../lib/crypto";
@@ -22,7 +22,14 @@ export async function loadSession({ db, actor, id }: { db: Db; actor: Actor; id:
   const [row] = await db
     .select()
     .from(sessions)
-    .where(and(eq(sessions.id, id), eq(sessions.accountId, actor.accountId)))
+    .where(
+      and(
+        eq(sessions.id, id),
+        eq(sessions.accountId, actor.accountId),
+        // A job key sees only the sessions it played.
+        actor.job ? eq(sessions.jobId, actor.job.id) : undefined,
+      ),
+    )
     .limit(1);
   if (!row) throw new ApiError("not_found", `No session ${id} in your account.`);
   return row;
@@ -63,37 +70,93 @@ export function agentPrompt(task: StoredTask, vague: boolean) {
   return vague ? task.vaguePrompt : task.hidden.prompt;
 }
 
+/**
+ * A job key's session is one of the job's reserved rollouts: the session lands only while the job has one
+ * left, and the count moves in the same batch, so racing creates cannot overdraw the reservation.
+ */
+async function createJobSession(db: Db, jobId: string, v: typeof sessions.$inferInsert) {
+  await db.batch([
+    insertRowWhere(
+      db,
+      sessions,
+      v,
+      trainingJobs,
+      and(
+        eq(trainingJobs.id, jobId),
+        lt(trainingJobs.rolloutsUsed, trainingJobs.rolloutsReserved),
+        isNull(trainingJobs.settledAt),
+      ),
+    ),
+    db
+      .update(trainingJobs)
+      .set({ rolloutsUsed: sql`${trainingJobs.rolloutsUsed} + 1` })
+      .where(
+        and(
+          eq(trainingJobs.id, jobId),
+          sql`exists (select 1 from ${sessions} where ${sessions.id} = ${v.id as string})`,
+        ),
+      ),
+  ]);
+  const [row] = await db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, v.id as string))
+    .limit(1);
+  if (!row)
+    throw new ApiError(
+      "insufficient_credits",
+      `Training job ${jobId} has used every rollout it reserved (or has ended); start a larger job.`,
+    );
+  return row;
+}
+
 export async function createSession({
   db,
   env,
   actor,
   input,
+  requestId,
+  priorAttempts,
 }: {
   db: Db;
   env: Bindings;
   actor: Actor;
   input: { task_id: string; preference: PreferenceId; vague: boolean; profile: Profile };
+  /** This attempt, stored as the session's request_id. */
+  requestId?: string;
+  /** Earlier attempts of the same idempotent request that died: a session one of them created is adopted. */
+  priorAttempts?: string[];
 }) {
   const task = (await loadTasks({ db, actor, ids: [input.task_id] })).get(input.task_id);
   if (!task) throw new ApiError("not_found", `No task ${input.task_id} in your account.`);
+  if (priorAttempts?.length) {
+    const [adopted] = await db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.accountId, actor.accountId), inArray(sessions.requestId, priorAttempts)))
+      .limit(1);
+    if (adopted) return { row: adopted, prompt: agentPrompt(task, adopted.vague) };
+  }
   const engine = engineOf(env);
-  const [row] = await db
-    .insert(sessions)
-    .values({
-      id: newId("ses"),
-      accountId: actor.accountId,
-      taskId: task.id,
-      preference: input.preference,
-      vague: input.vague,
-      profile: input.profile,
-      engine,
-      model: engine === "llm" ? (env.LLM_MODEL ?? null) : null,
-      promptVersions:
-        engine === "llm"
-          ? { simulator: SIMULATOR_PROMPT_VERSION, judge: JUDGE_PROMPT_VERSION, rules: RULES_VERSION }
-          : { rules: RULES_VERSION },
-    })
-    .returning();
+  const values: typeof sessions.$inferInsert & { id: string } = {
+    id: newId("ses"),
+    accountId: actor.accountId,
+    taskId: task.id,
+    preference: input.preference,
+    vague: input.vague,
+    profile: input.profile,
+    engine,
+    model: engine === "llm" ? (env.LLM_MODEL ?? null) : null,
+    promptVersions:
+      engine === "llm"
+        ? { simulator: SIMULATOR_PROMPT_VERSION, judge: JUDGE_PROMPT_VERSION, rules: RULES_VERSION }
+        : { rules: RULES_VERSION },
+    requestId: requestId ?? null,
+    jobId: actor.job?.id ?? null,
+  };
+  if (actor.job)
+    return { row: await createJobSession(db, actor.job.id, values), prompt: agentPrompt(task, input.vague) };
+  const [row] = await db.insert(sessions).values(values).returning();
   return { row, prompt: agentPrompt(task, input.vague) };
 }
 
@@ -117,9 +180,12 @@ function withDisagreement(meta: Record<string, unknown>, compliant: boolean | nu
   return { ...meta, simulator_disagrees: (tag === 1) !== compliant };
 }
 
-/** The session as the agent may see it: labels and notes only once it is finished. */
-export function sessionView(row: SessionRow, questions: QuestionRow[], prompt: string) {
-  const finished = row.state === "finished";
+/**
+ * The session as the agent may see it: labels and notes only once it is finished. `concealed` (a session of a
+ * leaderboard run that has not ended) hides them, the score and the token usage even then.
+ */
+export function sessionView(row: SessionRow, questions: QuestionRow[], prompt: string, concealed = false) {
+  const finished = row.state === "finished" && !concealed;
   const scored = (row.score as { questions?: Record<string, unknown>[] } | null)?.questions ?? [];
   return {
     id: row.id,
@@ -154,7 +220,7 @@ export function sessionView(row: SessionRow, questions: QuestionRow[], prompt: s
     score: finished ? row.score : null,
     model: row.model,
     prompt_versions: row.promptVersions,
-    usage: { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens },
+    usage: concealed ? null : { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens },
     created_at: new Date(row.createdAt).toISOString(),
     finished_at: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
   };

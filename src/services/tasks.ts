@@ -14,6 +14,18 @@ export function hiddenOf(row: StoredTask): TaskHidden {
 /** Loads the actor's tasks by id; any id not in the account is a 404 (another tenant's task looks missing). */
 export async function loadTasks({ db, actor, ids }: { db: Db; actor: Actor; ids: string[] }) {
   const unique = [...new Set(ids)];
+  if (actor.job) {
+    const allowed = new Set(actor.job.taskIds);
+    const outside = unique.filter((id) => !allowed.has(id));
+    if (outside.length)
+      throw new ApiError(
+        "forbidden",
+        `Task ${outside[0]} is not one of training job ${actor.job.id}'s tasks.`,
+        {
+          details: { outside },
+        },
+      );
+  }
   const found = new Map<string, StoredTask>();
   for (const part of chunk(unique, MAX_IN_LIST)) {
     const rows = await db

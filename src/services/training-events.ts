@@ -1,14 +1,11 @@
 /** What runners call: the payload download and the signed callbacks (routes/training/runner-callbacks.ts). */
 import { and, asc, eq, lt } from "drizzle-orm";
-import { chunk, type Db } from "../db/client";
+import { type Db, insertRowWhere } from "../db/client";
 import { trainingJobPayloads, trainingJobs, trainingMetrics, webhookEvents } from "../db/schema";
 import { ApiError } from "../errors";
 import type { TrainingQueue } from "../queue/contract";
-import { RANK } from "../training/states";
+import { RANK, TERMINAL_RANK } from "../training/states";
 import { advance, loadJob } from "../training/store";
-
-/** Metric rows per INSERT: 4 bound parameters each, under D1's 100. */
-const METRIC_ROWS_PER_INSERT = 20;
 
 /** The payload as stored: the chunks concatenated in order. */
 export async function readPayload(db: Db, id: string) {
@@ -62,8 +59,15 @@ export async function recordRunnerEvent({
   try {
     await db.batch([
       db.insert(webhookEvents).values({ id: webhookId, jobId, type: event.type }),
-      ...chunk(metricRows, METRIC_ROWS_PER_INSERT).map((rows) =>
-        db.insert(trainingMetrics).values(rows).onConflictDoNothing(),
+      // A finished job's metrics are final: a late or replayed progress event adds none.
+      ...metricRows.map((row) =>
+        insertRowWhere(
+          db,
+          trainingMetrics,
+          row,
+          trainingJobs,
+          and(eq(trainingJobs.id, jobId), lt(trainingJobs.rank, TERMINAL_RANK)),
+        ).onConflictDoNothing(),
       ),
       ...(event.result
         ? [

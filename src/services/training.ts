@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, lt, or } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { trainingJobPayloads, trainingJobs, trainingMetrics } from "../db/schema";
+import { and, asc, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { type Db, insertRowWhere } from "../db/client";
+import { accounts, ledger, trainingJobPayloads, trainingJobs, trainingMetrics } from "../db/schema";
 import type { Actor } from "../env";
 import { ApiError } from "../errors";
 import { newId } from "../lib/crypto";
@@ -8,9 +8,10 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { TrainingQueue } from "../queue/contract";
 import type { CreateTrainingJobInput } from "../routes/training/schema";
 import { isTerminal, type JobState, RANK } from "../training/states";
-import { type JobRow, loadJob } from "../training/store";
+import { type JobRow, loadJob, reservationLedgerId, settlementStatements } from "../training/store";
 import type { Score } from "../userville/score";
 import { expandTrainingRows, SEEN_PREFERENCES } from "../userville/training-rows";
+import type { Prices } from "./billing";
 import { loadTasks } from "./tasks";
 
 /** Characters per payload row: at most 3 UTF-8 bytes each, so a row stays under D1's 2 MB value limit. */
@@ -30,7 +31,8 @@ export function jobView(row: JobRow, metrics?: StepMetrics[]) {
     runner_job_id: row.runnerJobId,
     attempts: row.attempts,
     cancel_requested: row.cancelRequested,
-    error: row.error,
+    // While the job is not over, the last retryable error says why it is waiting (e.g. an unreachable runner).
+    error: row.error ?? (isTerminal(row.state as JobState) ? null : (row.lastError ?? null)),
     summary: row.summary,
     ...(metrics ? { metrics } : {}),
     result: row.result ?? null,
@@ -59,8 +61,9 @@ async function payloadOf(db: Db, actor: Actor, input: CreateTrainingJobInput, sc
           details: [{ path: "config.preferences", unseen }],
         },
       );
+    let tasks: Awaited<ReturnType<typeof loadTasks>>;
     try {
-      await loadTasks({ db, actor, ids: config.task_ids });
+      tasks = await loadTasks({ db, actor, ids: config.task_ids });
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== "not_found") throw err;
       throw new ApiError("invalid_request", err.message, {
@@ -68,7 +71,11 @@ async function payloadOf(db: Db, actor: Actor, input: CreateTrainingJobInput, sc
       });
     }
     const preferences = config.preferences ? [...new Set(config.preferences)] : [...SEEN_PREFERENCES];
-    const rows = expandTrainingRows([...new Set(config.task_ids)], preferences);
+    // Each row names its task's family (swe | research), which a job's key may not read from /v1/tasks.
+    const rows = expandTrainingRows([...new Set(config.task_ids)], preferences).map((row) => ({
+      ...row,
+      family: tasks.get(row.task_id)?.family,
+    }));
     return {
       payload: { kind: "config", config: { ...config, preferences }, rows },
       summary: {
@@ -85,8 +92,11 @@ async function payloadOf(db: Db, actor: Actor, input: CreateTrainingJobInput, sc
   const grpo = input.grpo ?? { group_size: 8, batch_size: 64, learning_rate: 1e-6, advantage: "grpo" };
   const steps =
     input.grpo?.steps ?? Math.max(1, Math.ceil(input.items.length / (grpo.group_size * grpo.batch_size)));
-  const items = input.items.map((item, i) => ({
+  // An inline task's hidden side (precise prompt, hint, files, functions, documents, answer) stays here: the
+  // payload goes to a runner, and runners are the agent side.
+  const items = input.items.map(({ task, ...item }, i) => ({
     ...item,
+    ...(task ? { task: { family: task.family, vague_prompt: task.vague_prompt ?? null } } : {}),
     reward: scores[i].reward,
     productivity: scores[i].productivity,
     proactivity: scores[i].proactivity,
@@ -113,21 +123,62 @@ export async function createTrainingJob({
   input,
   scored,
   queue,
+  prices,
+  requestId,
 }: {
   db: Db;
   actor: Actor;
   input: CreateTrainingJobInput;
   scored: ScoredItems | null;
   queue: TrainingQueue | undefined;
+  prices: Prices;
+  requestId?: string;
 }) {
-  const { payload, summary } = await payloadOf(db, actor, input, scored);
+  const { payload, summary: base } = await payloadOf(db, actor, input, scored);
+  const estimate = estimateOf(actor, base, prices);
+  const summary = { ...base, estimate };
   const text = JSON.stringify(payload);
   const id = newId("job");
   const now = Date.now();
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += PAYLOAD_CHUNK_CHARS)
     parts.push(text.slice(i, i + PAYLOAD_CHUNK_CHARS));
-  const [job] = await db.batch([
+  const cost = estimate.credits;
+  const reservationId = reservationLedgerId(id);
+  // One batch: the reservation (only while the balance covers it), the job and its payload. A job whose
+  // reservation did not land is never submitted (the claim requires the reservation row) and is removed.
+  const reserve =
+    cost > 0
+      ? [
+          insertRowWhere(
+            db,
+            ledger,
+            {
+              id: reservationId,
+              accountId: actor.accountId,
+              keyId: actor.keyId,
+              kind: "charge",
+              route: "training_rollout",
+              units: estimate.rollouts,
+              cost,
+              requestId: requestId ?? null,
+              createdAt: now,
+            },
+            accounts,
+            and(eq(accounts.id, actor.accountId), gte(accounts.credits, cost)),
+          ),
+          db
+            .update(accounts)
+            .set({ credits: sql`${accounts.credits} - ${cost}` })
+            .where(
+              and(
+                eq(accounts.id, actor.accountId),
+                sql`exists (select 1 from ${ledger} where ${ledger.id} = ${reservationId})`,
+              ),
+            ),
+        ]
+      : [];
+  const results = await db.batch([
     db
       .insert(trainingJobs)
       .values({
@@ -140,12 +191,29 @@ export async function createTrainingJob({
         summary,
         payloadChunks: parts.length,
         payloadBytes: new TextEncoder().encode(text).byteLength,
+        reservedCredits: cost,
+        rolloutPrice: estimate.price_per_rollout,
+        rolloutsReserved: estimate.rollouts,
+        requestId: requestId ?? null,
         createdAt: now,
         updatedAt: now,
       })
       .returning(),
+    ...reserve,
     ...parts.map((data, seq) => db.insert(trainingJobPayloads).values({ jobId: id, seq, data })),
   ]);
+  const job = results[0] as JobRow[];
+  if (cost > 0 && !(results[1] as unknown as D1Result).meta.changes) {
+    await db.batch([
+      db.delete(trainingJobPayloads).where(eq(trainingJobPayloads.jobId, id)),
+      db.delete(trainingJobs).where(eq(trainingJobs.id, id)),
+    ]);
+    throw new ApiError(
+      "insufficient_credits",
+      `This job reserves ${cost} credits (${estimate.rollouts} rollouts × ${estimate.price_per_rollout}); your balance is lower.`,
+      { details: { estimate } },
+    );
+  }
   // After the commit: a lost send leaves the job CREATED, and the dispatcher's cron re-drives it.
   try {
     if (!queue) throw new Error("TRAINING_QUEUE is not bound");
@@ -154,6 +222,73 @@ export async function createTrainingJob({
     console.error(JSON.stringify({ job: id, enqueue: "failed", error: String(err) }));
   }
   return jobView(job[0]);
+}
+
+/**
+ * What a job will cost before it is accepted: each config-form step plays min(rows, batch_size) prompts ×
+ * group_size rollouts, at `training_rollout` credits each (the sessions a job's key plays are covered by it).
+ * Items-form jobs play no sessions: their items were charged as `score_batch_item` when scored.
+ */
+export function estimateOf(actor: Actor, summary: Record<string, unknown>, prices: Prices) {
+  const num = (k: string) => (typeof summary[k] === "number" ? (summary[k] as number) : 0);
+  const rollouts =
+    summary.rows === undefined
+      ? 0
+      : Math.min(num("rows"), num("batch_size")) * num("group_size") * num("steps");
+  const free = actor.operator || actor.mode === "test";
+  const price = free ? 0 : prices.training_rollout;
+  return { rollouts, price_per_rollout: price, credits: rollouts * price, currency: "credits" as const };
+}
+
+/** A dry run: what the job would reserve, and its summary, with nothing charged or stored. */
+export async function estimateTrainingJob({
+  db,
+  actor,
+  input,
+  prices,
+}: {
+  db: Db;
+  actor: Actor;
+  input: CreateTrainingJobInput;
+  prices: Prices;
+}) {
+  if ("items" in input) {
+    const price = actor.operator || actor.mode === "test" ? 0 : prices.score_batch_item;
+    return {
+      dry_run: true as const,
+      estimate: {
+        rollouts: 0,
+        price_per_rollout: 0,
+        credits: input.items.length * price,
+        currency: "credits" as const,
+      },
+      summary: { items: input.items.length },
+    };
+  }
+  const { summary } = await payloadOf(db, actor, input, null);
+  const estimate = estimateOf(actor, summary, prices);
+  return { dry_run: true as const, estimate, summary: { ...summary, estimate } };
+}
+
+/** The job an earlier, dead attempt of the same Idempotency-Key created (and paid for), if any. */
+export async function jobOfAttempts(db: Db, actor: Actor, attempts: string[] | undefined) {
+  if (!attempts?.length) return null;
+  const [row] = await db
+    .select()
+    .from(trainingJobs)
+    .where(and(eq(trainingJobs.accountId, actor.accountId), inArray(trainingJobs.requestId, attempts)))
+    .limit(1);
+  if (!row) return null;
+  const paid =
+    row.reservedCredits === 0 ||
+    (
+      await db
+        .select({ id: ledger.id })
+        .from(ledger)
+        .where(eq(ledger.id, reservationLedgerId(row.id)))
+        .limit(1)
+    ).length > 0;
+  return paid ? jobView(row) : null;
 }
 
 async function ownJob(db: Db, actor: Actor, id: string) {
@@ -251,6 +386,7 @@ export async function cancelTrainingJob({
         finishedAt: now,
       })
       .where(and(eq(trainingJobs.id, id), eq(trainingJobs.state, "CREATED"))),
+    ...settlementStatements(db, id, now),
   ]);
   const after = (await loadJob(db, id)) as JobRow;
   if (!isTerminal(after.state)) {

@@ -4,8 +4,8 @@
  * repeated deliveries can lose the race but never corrupt the job.
  */
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { trainingJobs } from "../db/schema";
+import { type Db, insertRowWhere } from "../db/client";
+import { accounts, apiKeys, ledger, trainingJobs } from "../db/schema";
 import { type JobState, RANK, TERMINAL_RANK } from "./states";
 
 export type JobRow = typeof trainingJobs.$inferSelect;
@@ -19,6 +19,59 @@ export async function loadJob(db: Db, id: string): Promise<JobRow | undefined> {
   return row;
 }
 
+/** The id of a job's reservation charge, and of the refund of what it did not use. */
+export const reservationLedgerId = (jobId: string) => `led_rsv_${jobId}`;
+export const settlementLedgerId = (jobId: string) => `led_rsv_rf_${jobId}`;
+
+/**
+ * What a job's end settles, as statements to run in the same batch as the write that ended it: the credits
+ * of the rollouts it reserved and did not play go back to the account (a ledger row and the balance, once:
+ * both are guarded by `settled_at is null`, set last), and its job key is revoked.
+ */
+export function settlementStatements(db: Db, id: string, now: number) {
+  const ended = and(
+    eq(trainingJobs.id, id),
+    eq(trainingJobs.rank, TERMINAL_RANK),
+    isNull(trainingJobs.settledAt),
+  );
+  const unused = sql`max(0, ${trainingJobs.reservedCredits} - ${trainingJobs.rolloutsUsed} * ${trainingJobs.rolloutPrice})`;
+  return [
+    db
+      .update(accounts)
+      .set({
+        credits: sql`${accounts.credits} + coalesce((select ${unused} from ${trainingJobs} where ${ended}), 0)`,
+      })
+      .where(sql`${accounts.id} = (select ${trainingJobs.accountId} from ${trainingJobs} where ${ended})`),
+    insertRowWhere(
+      db,
+      ledger,
+      {
+        id: settlementLedgerId(id),
+        accountId: sql`${trainingJobs.accountId}` as unknown as string,
+        kind: "refund",
+        route: "training_rollout",
+        units:
+          sql`max(0, ${trainingJobs.rolloutsReserved} - ${trainingJobs.rolloutsUsed})` as unknown as number,
+        cost: sql`-${unused}` as unknown as number,
+        createdAt: now,
+      },
+      trainingJobs,
+      and(ended, sql`${unused} > 0`),
+    ).onConflictDoNothing(),
+    db.update(trainingJobs).set({ settledAt: now }).where(ended),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(apiKeys.jobId, id),
+          isNull(apiKeys.revokedAt),
+          sql`exists (select 1 from ${trainingJobs} where ${trainingJobs.id} = ${id} and ${trainingJobs.rank} = ${TERMINAL_RANK})`,
+        ),
+      ),
+  ] as const;
+}
+
 /** Moves a job forward to `to`, never back: a no-op (null) when it is already at that rank or beyond. */
 export async function advance(
   db: Db,
@@ -29,7 +82,7 @@ export async function advance(
   onlyFrom?: JobState[],
 ) {
   const terminal = RANK[to] === TERMINAL_RANK;
-  const [row] = await db
+  const update = db
     .update(trainingJobs)
     .set({
       ...patch,
@@ -46,6 +99,11 @@ export async function advance(
       ),
     )
     .returning();
+  if (!terminal) {
+    const [row] = await update;
+    return row ?? null;
+  }
+  const [[row]] = await db.batch([update, ...settlementStatements(db, id, now)]);
   return row ?? null;
 }
 
@@ -68,6 +126,11 @@ export async function claimSubmission(db: Db, id: string, owner: string, now = D
     .where(
       and(
         eq(trainingJobs.id, id),
+        // A job is submitted only once its reservation is paid (written in the batch that created it).
+        or(
+          eq(trainingJobs.reservedCredits, 0),
+          sql`exists (select 1 from ${ledger} where ${ledger.id} = 'led_rsv_' || ${trainingJobs.id})`,
+        ),
         or(
           and(eq(trainingJobs.state, "CREATED"), eq(trainingJobs.cancelRequested, false)),
           and(eq(trainingJobs.state, "SUBMITTING"), lt(trainingJobs.leaseUntil, now)),

@@ -19,6 +19,33 @@ const dispatch = (jobId: string) => ({ kind: "dispatch" as const, job_id: jobId 
 const poll = (jobId: string, attempt = 0) => ({ kind: "poll" as const, job_id: jobId, attempt });
 const submits = async (jobId: string) => (await runnerCalls(jobId)).filter((c) => c.op === "submit");
 
+/** Sets the Ray double's status for a job and appends to its log (GET /api/jobs/{id}/logs). */
+async function failOnRunner(jobId: string, message: string, logs: string) {
+  const res = await fetch(`${env.TEST_RAY_URL}/__jobs/ppp-${jobId}`, {
+    method: "POST",
+    body: JSON.stringify({ status: "FAILED", message, logs }),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** A Python traceback as Ray's head relays an agent's error: a 500 whose last line is a lone ".". */
+const relayed = (status: number, exception: string) =>
+  [
+    "Traceback (most recent call last):",
+    '  File "/ray/dashboard/modules/job/job_head.py", line 412, in submit_job',
+    "    resp = await job_agent_client.submit_job_internal(submit_request)",
+    '  File "/ray/dashboard/modules/job/job_head.py", line 62, in _raise_error',
+    '    raise RuntimeError(f"Request failed with status code {status}: {error_text}.")',
+    `RuntimeError: Request failed with status code ${status}: Traceback (most recent call last):`,
+    ...Array.from(
+      { length: 12 },
+      (_, i) => `  File "/ray/dashboard/modules/job/job_agent.py", line ${i}, in frame_${i}`,
+    ),
+    exception,
+    ".",
+    "",
+  ].join("\n");
+
 /** A job submitted to the Ray double: QUEUED, with its first poll recorded. */
 async function queuedJob() {
   const { key, account_id } = await newAccount("trainer");
@@ -43,10 +70,18 @@ describe("dispatch: submission", () => {
     });
     const [submit] = await submits(job.id);
     expect(submit.body.submission_id).toBe(`ppp-${job.id}`);
+    expect(submit.body.entrypoint).toBe("python -m userville.train");
     expect(Object.values(submit.body.metadata).every((v) => typeof v === "string")).toBe(true);
-    expect(submit.body.metadata.ppp_callback_url).toBe(
-      `http://userville.test/v1/training/jobs/${job.id}/events`,
-    );
+    // The job's context travels in runtime_env.env_vars; metadata (public on the dashboard) has no secret.
+    const vars = submit.body.runtime_env.env_vars;
+    expect(vars).toMatchObject({ USERVILLE_JOB_ID: job.id, USERVILLE_API_URL: "http://userville.test" });
+    expect(vars.USERVILLE_JOB_TOKEN).toMatch(/^uvjt_/);
+    expect(submit.body.metadata).toMatchObject({ ppp_job_id: job.id, ppp_kind: "config" });
+    const shown = JSON.stringify(submit.body.metadata);
+    expect(shown).not.toContain(vars.USERVILLE_JOB_TOKEN);
+    expect(shown).not.toContain("whsec_");
+    expect(Object.keys(submit.body.metadata).filter((k) => /url|token|secret/i.test(k))).toEqual([]);
+    expect(submit.body).not.toHaveProperty("entrypoint_num_gpus");
     expect(q.forJob(job.id)).toEqual([{ body: poll(job.id, 0), delaySeconds: 15 }]);
   });
 
@@ -98,6 +133,24 @@ describe("dispatch: submission", () => {
     expect(down.retryMessages).toHaveLength(1);
     expect(down.retryMessages[0].delaySeconds).toBeGreaterThanOrEqual(10);
     expect(await jobRow(job.id)).toMatchObject({ state: "SUBMITTING", attempts: 2 });
+    // The client sees why the job is still SUBMITTING.
+    const view = await apiWith({}, "GET", `/v1/training/jobs/${job.id}`, { key });
+    expect(view.json).toMatchObject({ state: "SUBMITTING" });
+    expect(view.json.error).toContain("cannot reach the runner at http://127.0.0.1:9");
+  });
+
+  it("an error keeps the traceback's last exception line, however long the body", async () => {
+    const { key, account_id } = await newAccount("traceback");
+    const { job } = await createConfigJob(key, account_id);
+    const body = relayed(400, "TypeError: entrypoint_resources values must be numbers, got <class 'str'>");
+    expect(body.length).toBeGreaterThan(1000);
+    await scriptRunner(job.id, "submit", [{ status: 400, body }]);
+    await deliver(dispatcherEnv(recordingQueue().queue), [{ body: dispatch(job.id) }]);
+    const row = await jobRow(job.id);
+    expect(row?.state).toBe("FAILED");
+    expect(row?.error).toBe(
+      "ray submit: runner answered 400: TypeError: entrypoint_resources values must be numbers, got <class 'str'>",
+    );
   });
 
   it.each([400, 401, 403, 422])("%i → FAILED with the reason, acked, no retry", async (status) => {
@@ -133,6 +186,48 @@ describe("dispatch: submission", () => {
     });
     const calls = await runnerCalls(job.id);
     expect(calls.map((c) => c.op)).toEqual(["submit", "submit", "status"]);
+  });
+
+  it("Ray's own duplicate answer (500 + traceback) and a 400 saying 'already exists' both mean: look it up", async () => {
+    const { key, account_id } = await newAccount("exists-any");
+    for (const status of [500, 400]) {
+      const { job } = await createConfigJob(key, account_id);
+      const q = recordingQueue();
+      await deliver(dispatcherEnv(q.queue), [{ body: dispatch(job.id) }]);
+      await env.DB.prepare(
+        "update training_jobs set state = 'SUBMITTING', rank = 1, lease_until = 1, next_poll_at = null where id = ?",
+      )
+        .bind(job.id)
+        .run();
+      const text = `ValueError: Job with submission_id ppp-${job.id} already exists. Please use a different submission_id.`;
+      await scriptRunner(job.id, "submit", [{ status, body: relayed(400, text) }]);
+      const again = await deliver(dispatcherEnv(q.queue), [{ body: dispatch(job.id), attempts: 2 }]);
+      expect(again.retryMessages, `status ${status}`).toEqual([]);
+      expect(await jobRow(job.id)).toMatchObject({ state: "QUEUED", runner_job_id: `ppp-${job.id}` });
+    }
+  });
+
+  it("target maps to entrypoint_num_gpus / entrypoint_resources; a bad target fails before any submit", async () => {
+    const { key, account_id } = await newAccount("target");
+    const cases: [string, Record<string, unknown>][] = [
+      ["gpus=4", { entrypoint_num_gpus: 4 }],
+      ["gpus=2, A100=1", { entrypoint_num_gpus: 2, entrypoint_resources: { A100: 1 } }],
+      ["a100-pool", { entrypoint_resources: { "a100-pool": 1 } }],
+      ["cpus=8,memory=17179869184", { entrypoint_num_cpus: 8, entrypoint_memory: 17179869184 }],
+    ];
+    for (const [target, expected] of cases) {
+      const { job } = await createConfigJob(key, account_id, { target });
+      await deliver(dispatcherEnv(recordingQueue().queue), [{ body: dispatch(job.id) }]);
+      expect((await jobRow(job.id))?.state, target).toBe("QUEUED");
+      const [submit] = await submits(job.id);
+      expect(submit.body, target).toMatchObject({ ...expected, metadata: { ppp_target: target } });
+    }
+    const { job } = await createConfigJob(key, account_id, { target: "gpus=lots" });
+    await deliver(dispatcherEnv(recordingQueue().queue), [{ body: dispatch(job.id) }]);
+    const row = await jobRow(job.id);
+    expect(row?.state).toBe("FAILED");
+    expect(row?.error).toContain('invalid target "gpus=lots"');
+    expect(await submits(job.id)).toEqual([]);
   });
 
   it("cancelled between two submission attempts: never submitted again; stopped if it got through", async () => {
@@ -269,6 +364,38 @@ describe("poll: following the runner", () => {
     expect((await jobRow(b.job.id))?.state).toBe("LOST");
   });
 
+  it("FAILED → the last log lines are read from the runner and kept in the error, once", async () => {
+    const a = await queuedJob();
+    const log = Array.from({ length: 30 }, (_, i) => `step ${i}`).join("\n");
+    await failOnRunner(
+      a.job.id,
+      "Job supervisor actor died: node lost",
+      `${log}\nRuntimeError: CUDA out of memory\n`,
+    );
+    await deliver(a.denv, [{ body: poll(a.job.id) }]);
+    const row = await jobRow(a.job.id);
+    expect(row?.state).toBe("FAILED");
+    expect(row?.error).toMatch(/^Job supervisor actor died: node lost\nlast log lines:\n/);
+    expect(row?.error).toContain("step 29\nRuntimeError: CUDA out of memory");
+    expect(row?.error).not.toContain("step 10\n");
+    expect((await runnerCalls(a.job.id)).map((c) => c.op)).toContain("logs");
+
+    // Ray's message already ends with the log tail (exit code != 0): it is not repeated.
+    const b = await queuedJob();
+    const message =
+      "Job entrypoint command failed with exit code 3, last available logs (truncated to 20,000 chars):\nboom";
+    await failOnRunner(b.job.id, message, "Running entrypoint for job x: sh\nboom\n");
+    await deliver(b.denv, [{ body: poll(b.job.id) }]);
+    expect(await jobRow(b.job.id)).toMatchObject({ state: "FAILED", error: message });
+
+    // Logs that cannot be read do not hold up the end.
+    const c = await queuedJob();
+    await scriptRunner(c.job.id, "logs", [{ status: 500, body: "no agent" }]);
+    await failOnRunner(c.job.id, "Job failed.", "");
+    await deliver(c.denv, [{ body: poll(c.job.id) }]);
+    expect(await jobRow(c.job.id)).toMatchObject({ state: "FAILED", error: "Job failed." });
+  });
+
   it("past max_runtime the job is stopped and ends TIMED_OUT", async () => {
     const { job, denv } = await queuedJob();
     await setRunnerStatus(job.id, "RUNNING");
@@ -361,6 +488,11 @@ describe("callbacks and polls together", () => {
     expect(await jobRow(job.id)).toMatchObject({ state: "QUEUED", runner_job_id: `ppp-${job.id}` });
     const [submit] = await submits(job.id);
     expect(submit.body).toMatchObject({ id: `ppp-${job.id}`, target: "a100-pool" });
+    expect(submit.body.env).toMatchObject({
+      USERVILLE_JOB_ID: job.id,
+      USERVILLE_API_URL: "http://userville.test",
+    });
+    expect(submit.body.env.USERVILLE_JOB_TOKEN).toMatch(/^uvjt_/);
     await setRunnerStatus(job.id, "SUCCEEDED");
     await deliver(denv, [{ body: poll(job.id) }]);
     expect((await jobRow(job.id))?.state).toBe("SUCCEEDED");

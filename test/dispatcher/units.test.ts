@@ -3,6 +3,8 @@ import { signWebhook, verifyWebhook } from "../../src/lib/standard-webhooks";
 import { TrainingMessage } from "../../src/queue/contract";
 import { expandTrainingRows, SEEN_PREFERENCES } from "../../src/userville/training-rows";
 import { parseRetryAfter, pollDelaySeconds, retryDelaySeconds } from "../../workers/dispatcher/src/backoff";
+import { parseTarget } from "../../workers/dispatcher/src/runners/ray";
+import { errorLine, RunnerError } from "../../workers/dispatcher/src/runners/types";
 
 describe("Standard Webhooks", () => {
   // The specification's own example (standard-webhooks/standard-webhooks, spec/standard-webhooks.md).
@@ -93,5 +95,46 @@ describe("training rows and the queue contract", () => {
     expect(TrainingMessage.safeParse({ kind: "dispatch", job_id: "job_1" }).success).toBe(true);
     expect(TrainingMessage.safeParse({ kind: "poll", job_id: "job_1", attempt: 2 }).success).toBe(true);
     expect(TrainingMessage.safeParse({ kind: "dispatch", job_id: "job_1", payload: {} }).success).toBe(false);
+  });
+});
+
+describe("runner adapters", () => {
+  it("errorLine keeps the last exception of a (wrapped) traceback, else the last line with words", () => {
+    const wrapped = [
+      "Traceback (most recent call last):",
+      '  File "job_head.py", line 62, in _raise_error',
+      "RuntimeError: Request failed with status code 400: Traceback (most recent call last):",
+      '  File "job_manager.py", line 586, in submit_job',
+      "ValueError: Job with submission_id ppp-1 already exists. Please use a different submission_id.",
+      ".",
+      "",
+    ].join("\n");
+    expect(errorLine(wrapped)).toBe(
+      "ValueError: Job with submission_id ppp-1 already exists. Please use a different submission_id.",
+    );
+    expect(errorLine("No available agent to submit job, please try again later.")).toBe(
+      "No available agent to submit job, please try again later.",
+    );
+    expect(errorLine("denied\n\n.\n")).toBe("denied");
+    expect(errorLine("")).toBe("");
+  });
+
+  it("parseTarget: gpus / cpus / memory / custom resources; anything else is a fatal error", () => {
+    expect(parseTarget(null)).toEqual({});
+    expect(parseTarget("gpus=0.5")).toEqual({ entrypoint_num_gpus: 0.5 });
+    expect(parseTarget("gpus=2,A100=1,spot")).toEqual({
+      entrypoint_num_gpus: 2,
+      entrypoint_resources: { A100: 1, spot: 1 },
+    });
+    for (const bad of ["gpus=", "gpus=-1", "=3", "a=b=c", "memory=1.5", "gpus=2,,", "two words"]) {
+      let error: unknown;
+      try {
+        parseTarget(bad);
+      } catch (err) {
+        error = err;
+      }
+      expect(error, bad).toBeInstanceOf(RunnerError);
+      expect((error as RunnerError).kind, bad).toBe("fatal");
+    }
   });
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM script, also run by `npm run demo:agent`
-import { createDemoKey, playRun } from "../../scripts/demo-agent.mjs";
+import { client, createDemoKey, playRun, playSession } from "../../scripts/demo-agent.mjs";
 // @ts-expect-error plain ESM helper shared with the benchmark
 import { startService } from "../../scripts/lib/local-service.mjs";
 
@@ -132,5 +132,76 @@ describe("hosted leaderboard on npm start", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(RESULTS, "leaderboard-phone.png"), fullPage: true });
     console.log(`screenshots in ${RESULTS}: leaderboard.png, leaderboard-unseen.png, leaderboard-phone.png`);
+  });
+
+  it("a learning run, then a replay: no score before a run ends; both are entries, each with runs_started 2", async () => {
+    const key = await createDemoKey(service.baseUrl, service.adminKey, "e2e-learner");
+    const api = client(service.baseUrl, key);
+    const itemOf = (s: any) => `${s.task_id}|${s.preference.id}`;
+    /** Everything the agent can read about a session while its run is open: no score, label or verdict. */
+    const expectConcealed = async (sessionId: string) => {
+      const view = await api("GET", `/v1/sessions/${sessionId}`);
+      expect(view.score).toBeNull();
+      expect(view.usage).toBeNull();
+      for (const q of view.questions)
+        for (const label of ["tier", "effort", "compliant", "judge", "notes"]) {
+          expect(q).not.toHaveProperty(label);
+        }
+      expect(JSON.stringify(view)).not.toMatch(/reward|productivity|proactivity|personalization/);
+    };
+    const expectOpen = async (runId: string) => {
+      const run = await api("GET", `/v1/runs/${runId}`);
+      expect(run).toMatchObject({ state: "open", entry_id: null });
+      const { entries } = await board();
+      expect(entries.filter((e) => e.agent === "e2e-learner")).toHaveLength(entries.length ? 0 : 0);
+    };
+
+    // The learning run asks for the file and the function everywhere, and remembers what it was told.
+    const learning = await api("POST", "/v1/benchmarks/bench_demo/runs", { agent: "e2e-learner" });
+    const learned = new Map<string, unknown>();
+    for (const [i, session] of learning.sessions.entries()) {
+      const { prediction, finished } = await playSession(api, session, "thorough");
+      expect(finished).toEqual({ state: "finished" });
+      learned.set(itemOf(session), prediction);
+      if (i === 0 || i === learning.sessions.length - 2) {
+        await expectConcealed(session.id);
+        await expectOpen(learning.id);
+        expect((await board()).entries.some((e) => e.agent === "e2e-learner")).toBe(false);
+      }
+    }
+    const ended = await api("GET", `/v1/runs/${learning.id}`);
+    expect(ended).toMatchObject({ state: "ended", ended_by: "finished", runs_started: 1 });
+    // Now the transcript carries its labels and score.
+    const transcript = await api("GET", `/v1/sessions/${learning.sessions[0].id}`);
+    expect(transcript.score).not.toBeNull();
+    expect(transcript.questions[0]).toHaveProperty("tier");
+
+    // The replay asks nothing and predicts what the learning run was told.
+    const replay = await api("POST", "/v1/benchmarks/bench_demo/runs", { agent: "e2e-learner" });
+    for (const [i, session] of replay.sessions.entries()) {
+      const finished = await api("POST", `/v1/sessions/${session.id}/finish`, {
+        prediction: learned.get(itemOf(session)),
+      });
+      expect(finished).toEqual({ state: "finished" });
+      if (i === replay.sessions.length - 2) {
+        await expectConcealed(session.id);
+        await expectOpen(replay.id);
+      }
+    }
+    const second = await api("GET", `/v1/runs/${replay.id}`);
+    expect(second).toMatchObject({ state: "ended", runs_started: 2 });
+
+    const { entries } = await board();
+    const mine = entries.filter((e: any) => e.agent === "e2e-learner") as any[];
+    expect(mine.map((e) => e.id).sort()).toEqual([ended.entry_id, second.entry_id].sort());
+    expect(mine.map((e) => e.runs_started)).toEqual([2, 2]);
+    const replayEntry = mine.find((e) => e.id === second.entry_id);
+    const learningEntry = mine.find((e) => e.id === ended.entry_id);
+    // The replay scores better (it learned), and the board shows it was the account's second try.
+    expect(replayEntry.scores.avg.mean).toBeGreaterThan(learningEntry.scores.avg.mean);
+    for (const e of mine) {
+      const verified = await api("GET", `/v1/leaderboards/bench_demo/entries/${e.id}/verify`);
+      expect(verified).toEqual({ valid: true, checks: { signature: true, sessions: true } });
+    }
   });
 });

@@ -295,6 +295,36 @@ describe("POST /v1/billing/webhook (Stripe)", () => {
     expect((await ledgerOf(account_id)).map((r) => [r.kind, r.cost])).toEqual([["topup", -500]]);
   });
 
+  it("ten concurrent deliveries with one X-Request-Id credit once, and the balance equals the ledger", async () => {
+    const { account_id } = await newAccount("replayer", 0);
+    const body = event(`evt_${crypto.randomUUID()}`, account_id, 300);
+    const signature = await signStripePayload(body, secret);
+    const requestId = `replay-${crypto.randomUUID()}`;
+    const deliveries = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call("POST", "/v1/billing/webhook", {
+          key: null,
+          rawBody: body,
+          headers: { "Stripe-Signature": signature, "X-Request-Id": requestId },
+        }),
+      ),
+    );
+    expect(deliveries.map((d) => d.status)).toEqual(Array(10).fill(200));
+    expect(deliveries.filter((d) => d.json.applied)).toHaveLength(1);
+    expect(await balance(account_id)).toBe(300);
+    const rows = await ledgerOf(account_id);
+    expect(rows.map((r) => [r.kind, r.cost])).toEqual([["topup", -300]]);
+    expect(-rows.reduce((sum, r) => sum + r.cost, 0)).toBe(await balance(account_id));
+    // A later delivery, sequential this time, still changes nothing.
+    const again = await call("POST", "/v1/billing/webhook", {
+      key: null,
+      rawBody: body,
+      headers: { "Stripe-Signature": signature, "X-Request-Id": requestId },
+    });
+    expect(again.json.applied).toBe(false);
+    expect(await balance(account_id)).toBe(300);
+  });
+
   it("a bad or stale signature → 400 and no credit", async () => {
     const { account_id } = await newAccount("mallory", 0);
     const body = event(`evt_${crypto.randomUUID()}`, account_id, 1000);

@@ -204,6 +204,40 @@ describe("fuzz: no 5xx and always the envelope", { timeout: 420_000 }, () => {
     );
   });
 
+  it("huge arrays and deep nesting at random places of valid bodies (issue #14 item 5)", async () => {
+    const { key } = await newAccount("fuzz-huge");
+    const huge = Array.from({ length: 200_000 }, () => 1);
+    const withBody = ROUTES.filter((r) => r.valid !== undefined);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...withBody),
+        fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("array", "nested", "object"),
+        async (route, steps, kind) => {
+          const filled = await fill(route);
+          const admin = filled.admin || route.path === "/v1/keys";
+          const placeholder = "__huge__";
+          const text = JSON.stringify(mutate(filled.body, steps, placeholder, false));
+          const bomb =
+            kind === "array"
+              ? JSON.stringify(huge)
+              : kind === "nested"
+                ? `${"[".repeat(100_000)}${"]".repeat(100_000)}`
+                : JSON.stringify(
+                    Object.fromEntries(huge.slice(0, 60_000).map((v, i) => [i.toString(36), [v]])),
+                  );
+          const res = await call(route.method, filled.path, {
+            key: admin ? undefined : key,
+            rawBody: text.replace(`"${placeholder}"`, bomb),
+          });
+          expectEnvelope(res);
+          expect(res.status, res.text.slice(0, 300)).toBe(400);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("raw strings and broken JSON", async () => {
     await fc.assert(
       fc.asyncProperty(

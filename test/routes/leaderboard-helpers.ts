@@ -43,5 +43,32 @@ export async function play(key: string, sessionId: string, { ask = true, right =
     body: { prediction: right ? sweTask.functions : ["nowhere.py::nothing"] },
   });
   expect(done.status, done.text).toBe(200);
+  // A run's session says nothing about how it went.
+  expect(done.json).toEqual({ state: "finished" });
   return done.json;
+}
+
+/** Plays every session of a run (right unless `right` says otherwise for its index); the run ends with the last. */
+export async function playAll(
+  key: string,
+  run: { sessions: { id: string }[] },
+  {
+    ask = true,
+    right = (_i: number): boolean => true,
+  }: { ask?: boolean; right?: (i: number) => boolean } = {},
+) {
+  for (const [i, s] of run.sessions.entries()) await play(key, s.id, { ask, right: right(i) });
+}
+
+/** The entry of an ended run, as the leaderboard lists it. */
+export async function entryOf(key: string, runId: string) {
+  const run = await call("GET", `/v1/runs/${runId}`, { key });
+  expect(run.status, run.text).toBe(200);
+  expect(run.json.state).toBe("ended");
+  expect(run.json.entry_id).toMatch(/^entry_/);
+  const entry = await call("GET", `/v1/leaderboards/${run.json.benchmark_id}/entries/${run.json.entry_id}`, {
+    key,
+  });
+  expect(entry.status, entry.text).toBe(200);
+  return entry.json;
 }

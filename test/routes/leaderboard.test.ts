@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sweTask } from "../fixtures";
 import { call, expectError, newAccount } from "../helpers";
-import { adminTask, newBenchmark, play, startRun } from "./leaderboard-helpers";
+import { adminTask, entryOf, newBenchmark, play, startRun } from "./leaderboard-helpers";
 
 describe("benchmarks", () => {
   it("an admin creates one from its tasks; every key lists and reads it", async () => {
@@ -27,6 +27,8 @@ describe("benchmarks", () => {
       assignment: "cross",
       profile: "paper",
       daily_run_quota: 10,
+      max_runs: 5,
+      deadline_minutes: 1440,
     });
     expect(created.json.id).toMatch(/^bench_/);
     const { key } = await newAccount();
@@ -73,6 +75,10 @@ describe("benchmarks", () => {
       { ...valid, trials: 0 },
       { ...valid, trials: 9 },
       { ...valid, daily_run_quota: 0 },
+      { ...valid, max_runs: 0 },
+      { ...valid, max_runs: 1.5 },
+      { ...valid, deadline_minutes: 0 },
+      { ...valid, deadline_minutes: 10_081 },
       { ...valid, id: "bench-bad id" },
       { ...valid, extra: 1 },
       { ...valid, name: " " },
@@ -151,6 +157,7 @@ describe("benchmarks", () => {
       ["POST", `/v1/runs/${long}/submit`],
       ["GET", `/v1/leaderboards/${long}`],
       ["GET", `/v1/leaderboards/bench_demo/entries/${long}/verify`],
+      ["GET", `/v1/leaderboards/bench_demo/entries/${long}`],
     ]) {
       expectError(
         await call(method, path, method === "POST" ? { body: { agent: "a" } } : {}),
@@ -162,7 +169,7 @@ describe("benchmarks", () => {
 });
 
 describe("runs", () => {
-  it("a tenant plays the admin's hidden tasks through its run's sessions, then submits", async () => {
+  it("a tenant plays the admin's hidden tasks through its run's sessions; the last finish ends the run", async () => {
     const bench = await newBenchmark({ preferences: ["no_preference", "capital"], trials: 2 });
     const { key } = await newAccount("runner");
     const run = await startRun(key, bench.id);
@@ -199,15 +206,14 @@ describe("runs", () => {
     await play(key, run.sessions[0].id);
     const early = await call("POST", `/v1/runs/${run.id}/submit`, { key });
     expectError(early, 409, "conflict");
-    expect(early.json.error.details.unfinished).toBe(3);
+    expect(early.json.error.details).toMatchObject({ finished: 1, total: 4 });
     const progress = await call("GET", `/v1/runs/${run.id}`, { key });
+    expect(progress.json).toMatchObject({ state: "open", entry_id: null, ended_at: null, runs_started: 1 });
     expect(progress.json.progress).toEqual({ finished: 1, total: 4 });
     expect(progress.json.sessions.filter((s: any) => s.state === "finished")).toHaveLength(1);
 
     for (const s of run.sessions.slice(1)) await play(key, s.id);
-    const submitted = await call("POST", `/v1/runs/${run.id}/submit`, { key, body: { scores: { avg: 1 } } });
-    expect(submitted.status, submitted.text).toBe(201);
-    const entry = submitted.json;
+    const entry = await entryOf(key, run.id);
     expect(entry.id).toMatch(/^entry_/);
     expect(entry).toMatchObject({
       agent: "test-agent",
@@ -219,18 +225,21 @@ describe("runs", () => {
     expect(entry.scores.sessions).toBe(4);
     expect(entry.scores.productivity.mean).toBe(1);
     expect(entry.scores.pass_k).toHaveProperty("2");
+    expect(entry).toMatchObject({ runs_started: 1, ended_by: "finished", rank: 1 });
 
-    const again = await call("POST", `/v1/runs/${run.id}/submit`, { key });
+    // The deprecated submit only answers the entry, whatever the body says.
+    const again = await call("POST", `/v1/runs/${run.id}/submit`, { key, body: { scores: { avg: 1 } } });
     expect(again.status).toBe(200);
-    expect(again.json.id).toBe(entry.id);
+    expect(again.json).toEqual(entry);
     const view = await call("GET", `/v1/runs/${run.id}`, { key });
     expect(view.json).toMatchObject({
-      state: "submitted",
+      state: "ended",
+      ended_by: "finished",
       entry_id: entry.id,
       progress: { finished: 4, total: 4 },
     });
 
-    // A submitted run's sessions take nothing more.
+    // An ended run's sessions take nothing more.
     const ses = run.sessions[0].id;
     expectError(
       await call("POST", `/v1/sessions/${ses}/questions`, { key, body: { question: "More?" } }),
@@ -346,8 +355,8 @@ describe("leaderboards", () => {
     // Asks a medium-effort question in plain case (violating `capital`), solves half.
     const badRun = await startRun(bad.key, bench.id, "bad");
     for (const [i, s] of badRun.sessions.entries()) await play(bad.key, s.id, { right: i % 2 === 0 });
-    const goodEntry = (await call("POST", `/v1/runs/${goodRun.id}/submit`, { key: good.key })).json;
-    const badEntry = (await call("POST", `/v1/runs/${badRun.id}/submit`, { key: bad.key })).json;
+    const goodEntry = await entryOf(good.key, goodRun.id);
+    const badEntry = await entryOf(bad.key, badRun.id);
     return { bench, goodEntry, badEntry, good, bad };
   }
 
@@ -449,7 +458,7 @@ describe("leaderboard pages (public HTML)", () => {
       const { key } = await newAccount();
       const run = await startRun(key, bench.id, agent);
       for (const s of run.sessions) await play(key, s.id, { ask, right: true });
-      ids.push((await call("POST", `/v1/runs/${run.id}/submit`, { key })).json.id);
+      ids.push((await entryOf(key, run.id)).id);
     }
     const index = await call("GET", "/leaderboard", { key: null });
     expect(index.status).toBe(200);
@@ -492,7 +501,7 @@ describe("leaderboard pages (public HTML)", () => {
       body: { agent: '<script>alert("x")</script>' },
     });
     for (const s of res.json.sessions) await play(key, s.id);
-    await call("POST", `/v1/runs/${res.json.id}/submit`, { key });
+    expect((await entryOf(key, res.json.id)).agent).toBe('<script>alert("x")</script>');
     const page = await call("GET", `/leaderboard/${bench.id}`, { key: null });
     expect(page.text).not.toContain("<script>");
     expect(page.text).toContain("&lt;script&gt;");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectedAdvantages } from "../advantages";
 import { messagesBody, researchTask, scoreBody, sweTask } from "../fixtures";
 import { call, expectError, insertTask, newAccount } from "../helpers";
 
@@ -185,6 +186,14 @@ describe("POST /v1/score/batch", () => {
     const sum = group.reduce((a: number, r: any) => a + r.advantage, 0);
     expect(Math.abs(sum)).toBeLessThan(1e-9);
     expect(group[0].group).toBe("g0");
+    const rewards = res.json.results.map((r: any) => r.reward);
+    const groups = res.json.results.map((r: any) => r.group);
+    expect(groups).toEqual(items.map((it) => it.group));
+    const expected = expectedAdvantages(rewards, groups, "grpo");
+    res.json.results.forEach((r: any, i: number) => {
+      expect(r.advantage).toBeCloseTo(expected[i], 8);
+    });
+    expect(new Set(expected.map((a) => a.toFixed(6))).size).toBeGreaterThan(1);
   });
 
   it("dr_grpo subtracts the group mean only", async () => {

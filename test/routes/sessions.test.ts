@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { researchTask, sweTask } from "../fixtures";
 import { call, expectError, newAccount } from "../helpers";
+import { apiWith } from "../training-helpers";
 
 async function setup(task: object = sweTask, preference = "no_preference", extra: object = {}) {
   const account = await newAccount();
@@ -13,6 +14,49 @@ async function setup(task: object = sweTask, preference = "no_preference", extra
   });
   expect(session.status, session.text).toBe(201);
   return { ...account, taskId: created.json.id, session: session.json };
+}
+
+/**
+ * The test D1, except that a batch writing a session question waits until `parties` such batches are
+ * waiting (at most 5 s), then all go ahead at once.
+ */
+function questionWriteGate(parties: number) {
+  const sqlOf = new WeakMap<object, string>();
+  let waiting: (() => void)[] = [];
+  let met = false;
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "prepare")
+        return (query: string) => {
+          const statement = target.prepare(query);
+          const bind = statement.bind.bind(statement);
+          statement.bind = (...values: unknown[]) => {
+            const bound = bind(...values);
+            sqlOf.set(bound, query);
+            return bound;
+          };
+          sqlOf.set(statement, query);
+          return statement;
+        };
+      if (prop === "batch")
+        return async (statements: D1PreparedStatement[]) => {
+          if (statements.some((s) => /^insert into "session_questions"/i.test(sqlOf.get(s) ?? ""))) {
+            await new Promise<void>((resolve) => {
+              waiting.push(resolve);
+              if (waiting.length >= parties) {
+                met = true;
+                for (const go of waiting) go();
+                waiting = [];
+              } else setTimeout(resolve, 5000);
+            });
+          }
+          return target.batch(statements);
+        };
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, met: () => met };
 }
 
 const ask = (key: string, id: string, question: string) =>
@@ -121,19 +165,33 @@ describe("sessions (rules engine)", () => {
     expect(done.json.productivity).toBe(1);
   });
 
-  it("two racing asks cannot take the same turn", async () => {
-    const { key, session } = await setup();
-    const results = await Promise.all([
-      ask(key, session.id, "What fails?"),
-      ask(key, session.id, "What breaks?"),
-    ]);
-    const positions = results.filter((r) => r.status === 200).map((r) => r.json.position);
-    expect(new Set(positions).size).toBe(positions.length);
-    for (const r of results.filter((x) => x.status !== 200)) expectError(r, 409, "conflict");
-    const rows = await env.DB.prepare("select count(*) as n from session_questions where session_id = ?")
+  it("two racing asks cannot take the same turn: exactly one gets it, the other a 409", async () => {
+    const { key, account_id, session } = await setup();
+    // Both asks read the session before either writes: each holds its question's batch until both have one.
+    const gate = questionWriteGate(2);
+    const results = await Promise.all(
+      ["What fails?", "What breaks?"].map((question) =>
+        apiWith({ DB: gate.db }, "POST", `/v1/sessions/${session.id}/questions`, { key, body: { question } }),
+      ),
+    );
+    expect(gate.met()).toBe(true);
+    const won = results.filter((r) => r.status === 200);
+    expect(won, results.map((r) => r.text).join("\n")).toHaveLength(1);
+    expect(won[0].json).toMatchObject({ position: 1, remaining: 3 });
+    const lost = results.find((r) => r.status !== 200);
+    expectError(lost as { status: number; json: any }, 409, "conflict");
+    const rows = await env.DB.prepare("select position, text from session_questions where session_id = ?")
       .bind(session.id)
+      .all();
+    expect(rows.results).toHaveLength(1);
+    expect(rows.results[0].position).toBe(0);
+    // The loser's ask was refunded: one ask charged in all.
+    const charged = await env.DB.prepare(
+      "select coalesce(sum(cost), 0) as n from ledger where account_id = ? and route = 'session_question'",
+    )
+      .bind(account_id)
       .first<{ n: number }>();
-    expect(rows?.n).toBe(positions.length);
+    expect(charged?.n).toBe(2);
   });
 
   it("another account's session is a 404 everywhere", async () => {

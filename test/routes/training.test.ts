@@ -2,9 +2,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/lib/standard-webhooks";
 import { PAYLOAD_CHUNK_CHARS } from "../../src/services/training";
+import { jobCallbackSecret } from "../../src/training/credentials";
+import { expectedAdvantages } from "../advantages";
 import { scoreBody, sweTask } from "../fixtures";
 import { call, expectError, insertTask, newAccount } from "../helpers";
-import { apiWith, createConfigJob, jobRow, recordingQueue, sendEvent } from "../training-helpers";
+import {
+  apiWith,
+  callbackSecretOf,
+  createConfigJob,
+  jobRow,
+  recordingQueue,
+  sendEvent,
+} from "../training-helpers";
 
 const jobsOf = async (accountId: string) =>
   (
@@ -19,16 +28,19 @@ const balance = async (accountId: string) =>
       .first<{ credits: number }>()
   )?.credits;
 
-async function signedPayload(jobId: string, secret = env.RUNNER_WEBHOOK_SECRET as string) {
-  const headers = await signWebhook(`get_${crypto.randomUUID()}`, "", [secret]);
+async function signedPayload(jobId: string, secret?: string) {
+  const headers = await signWebhook(`get_${crypto.randomUUID()}`, "", [
+    secret ?? (await callbackSecretOf(jobId)),
+  ]);
   return apiWith({}, "GET", `/v1/training/jobs/${jobId}/payload`, { headers });
 }
 
 const item = (group: string, extra: Record<string, unknown> = {}) => ({ ...scoreBody, group, ...extra });
 
 describe("POST /v1/training/jobs", () => {
-  it("config form: 13 rows per task, GRPO defaults 8 × 64, queued by id only, free", async () => {
-    const { key, account_id } = await newAccount("cfg", 100);
+  it("config form: 13 rows per task, GRPO defaults 8 × 64, queued by id only, its rollouts reserved", async () => {
+    // 26 rows (under the batch of 64) × group 8 × 200 steps = 41 600 rollouts × 10 credits.
+    const { key, account_id } = await newAccount("cfg", 416_100);
     const tasks = [await insertTask(account_id, sweTask), await insertTask(account_id, sweTask)];
     const q = recordingQueue();
     const res = await apiWith({ TRAINING_QUEUE: q.queue }, "POST", "/v1/training/jobs", {
@@ -46,6 +58,12 @@ describe("POST /v1/training/jobs", () => {
       summary: { tasks: 2, rows: 26, preferences: 12, group_size: 8, batch_size: 64, steps: 200 },
     });
     expect(res.json.id).toMatch(/^job_/);
+    expect(res.json.summary.estimate).toEqual({
+      rollouts: 41_600,
+      price_per_rollout: 10,
+      credits: 416_000,
+      currency: "credits",
+    });
     expect(q.sent).toEqual([{ body: { kind: "dispatch", job_id: res.json.id }, delaySeconds: undefined }]);
     expect(await balance(account_id)).toBe(100);
 
@@ -64,7 +82,7 @@ describe("POST /v1/training/jobs", () => {
     const { key, account_id } = await newAccount("items", 100);
     const items = [
       item("p1"),
-      item("p1", { task_score: 1, prediction: undefined }),
+      item("p1", { task_score: 0.9, prediction: undefined }),
       item("p2", { preference: "no_preference" }),
     ];
     const res = await apiWith({ TRAINING_QUEUE: recordingQueue().queue }, "POST", "/v1/training/jobs", {
@@ -76,9 +94,30 @@ describe("POST /v1/training/jobs", () => {
     expect(await balance(account_id)).toBe(97);
     const payload = await signedPayload(res.json.id);
     expect(payload.json.items).toHaveLength(3);
-    const [a, b] = payload.json.items;
-    expect(a.advantage + b.advantage).toBeCloseTo(0, 9);
-    expect(typeof a.reward).toBe("number");
+    const rewards = payload.json.items.map((it: any) => it.reward);
+    const groups = payload.json.items.map((it: any) => it.group);
+    expect(groups).toEqual(["p1", "p1", "p2"]);
+    expect(new Set(rewards.slice(0, 2)).size).toBe(2); // distinct rewards: the two modes differ in p1
+    const drGrpo = expectedAdvantages(rewards, groups, "dr_grpo");
+    payload.json.items.forEach((it: any, i: number) => {
+      expect(it.advantage).toBeCloseTo(drGrpo[i], 8);
+    });
+
+    // The same items under GRPO (the default): normalised by the group's std, so other values.
+    const grpoJob = await apiWith({ TRAINING_QUEUE: recordingQueue().queue }, "POST", "/v1/training/jobs", {
+      key,
+      body: { items },
+    });
+    expect(grpoJob.status, grpoJob.text).toBe(202);
+    expect(grpoJob.json.summary).toMatchObject({ items: 3, groups: 2, advantage: "grpo" });
+    const grpoItems = (await signedPayload(grpoJob.json.id)).json.items;
+    expect(grpoItems.map((it: any) => it.reward)).toEqual(rewards);
+    const grpo = expectedAdvantages(rewards, groups, "grpo");
+    grpoItems.forEach((it: any, i: number) => {
+      expect(it.advantage).toBeCloseTo(grpo[i], 8);
+      expect(Math.abs(it.advantage - drGrpo[i])).toBeGreaterThan(1e-7);
+    });
+    expect(await balance(account_id)).toBe(94);
   });
 
   it("a large payload is stored in chunks and read back whole", async () => {
@@ -251,7 +290,7 @@ describe("runner callbacks (Standard Webhooks)", () => {
     ])
       expectError(res, 401, "unauthorized");
     const body = JSON.stringify(progress);
-    const headers = await signWebhook("msg_tamper", body, [env.RUNNER_WEBHOOK_SECRET as string]);
+    const headers = await signWebhook("msg_tamper", body, [await callbackSecretOf(job.id)]);
     const tampered = await apiWith({}, "POST", `/v1/training/jobs/${job.id}/events`, {
       rawBody: body.replace("0.45", "0.95"),
       headers,
@@ -267,7 +306,8 @@ describe("runner callbacks (Standard Webhooks)", () => {
     const old = env.RUNNER_WEBHOOK_SECRET as string;
     const next = `whsec_${btoa("the-next-runner-secret-0123456789ab")}`;
     const body = JSON.stringify(progress);
-    const signedNew = await signWebhook("msg_rot_1", body, [next]);
+    // A job's secret derives from each configured runner secret: either derivation verifies.
+    const signedNew = await signWebhook("msg_rot_1", body, [await jobCallbackSecret(next, job.id)]);
     const both = { RUNNER_WEBHOOK_SECRET: `${old} ${next}` };
     expect(
       (
@@ -277,7 +317,10 @@ describe("runner callbacks (Standard Webhooks)", () => {
         })
       ).status,
     ).toBe(200);
-    const signedTwice = await signWebhook("msg_rot_2", body, [old, next]);
+    const signedTwice = await signWebhook("msg_rot_2", body, [
+      await jobCallbackSecret(old, job.id),
+      await jobCallbackSecret(next, job.id),
+    ]);
     expect(
       (
         await apiWith({}, "POST", `/v1/training/jobs/${job.id}/events`, {
@@ -299,7 +342,7 @@ describe("runner callbacks (Standard Webhooks)", () => {
     );
     expectError(await sendEvent("job_unknown", progress), 404, "not_found");
     const body = JSON.stringify(progress);
-    const headers = await signWebhook("msg_x", body, [env.RUNNER_WEBHOOK_SECRET as string]);
+    const headers = await signWebhook("msg_x", body, [await callbackSecretOf(job.id)]);
     expectError(
       await apiWith({ RUNNER_WEBHOOK_SECRET: "" }, "POST", `/v1/training/jobs/${job.id}/events`, {
         rawBody: body,

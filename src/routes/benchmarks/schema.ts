@@ -62,6 +62,28 @@ export const CreateBenchmarkBody = z
       .max(1000)
       .default(10)
       .openapi({ description: "Runs one account may start on this benchmark per UTC day." }),
+    max_runs: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .openapi({
+        description:
+          "Runs one account may ever start on this benchmark. Every run becomes an entry, and each entry shows " +
+          "`runs_started`, so a best-of-N is visible.",
+      }),
+    deadline_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_080)
+      .default(1440)
+      .openapi({
+        description:
+          "Minutes a run has to finish its sessions (default a day, at most a week). Past it the run ends: " +
+          "its unfinished sessions score 0, and it becomes an entry.",
+      }),
     profile: z.enum(PROFILES).default("paper").openapi({ description: "Reward profile of every session." }),
   })
   .openapi("CreateBenchmarkRequest");
@@ -83,6 +105,8 @@ export const Benchmark = z
     assignment: z.enum(ASSIGNMENTS),
     profile: z.enum(PROFILES),
     daily_run_quota: z.number().int(),
+    max_runs: z.number().int(),
+    deadline_minutes: z.number().int(),
     created_at: z.string(),
   })
   .openapi("Benchmark");
@@ -111,14 +135,25 @@ export const Run = z
     benchmark_id: z.string(),
     agent: z.string(),
     version: z.string().nullable(),
-    state: z.enum(["open", "submitted"]),
+    state: z.enum(["open", "ended"]).openapi({
+      description:
+        '"ended" once its last session finished or its deadline passed; then it has its entry, and its ' +
+        "sessions show their scores and labels. Until then no response shows any.",
+    }),
     engine: z.enum(["rules", "llm"]).openapi({ description: "What plays the simulated user." }),
     model: z.string().nullable().openapi({ description: "The simulator model (llm engine)." }),
     prompt_versions: z.record(z.string(), z.string()),
     profile: z.enum(PROFILES),
     created_at: z.string(),
-    submitted_at: z.string().nullable(),
+    deadline_at: z.string().openapi({ description: "Past it the run ends; unfinished sessions score 0." }),
+    ended_at: z.string().nullable(),
+    ended_by: z.enum(["finished", "expired"]).nullable(),
     entry_id: z.string().nullable(),
+    runs_started: z
+      .number()
+      .int()
+      .openapi({ description: "Runs this account has started on the benchmark, this one included." }),
+    max_runs: z.number().int().openapi({ description: "The most it may ever start there." }),
     sessions: z.array(RunSession),
   })
   .openapi("Run");

@@ -5,6 +5,7 @@ import { verifyStripeSignature } from "../../lib/stripe-signature";
 import { requireAdmin } from "../../middleware/auth";
 import { DEFAULT_PRICES, pricesOf } from "../../services/billing";
 import { applyTopUp, grantCredits, usageOf } from "../../services/billing-queries";
+import { decimalInt } from "../decimal-int";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
 
 const PriceTable = z
@@ -35,13 +36,9 @@ const getUsage = createRoute({
   security: bearerSecurity,
   request: {
     query: z.object({
-      days: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(366)
+      days: decimalInt(1, 366)
         .default(30)
-        .openapi({ param: { name: "days", in: "query" } }),
+        .openapi({ param: { name: "days", in: "query" }, description: "1 to 366, default 30." }),
     }),
   },
   responses: {
@@ -105,7 +102,8 @@ const CheckoutCompleted = z.object({
       client_reference_id: z.string().max(64).nullish(),
       metadata: z.looseObject({
         account_id: z.string().max(64).optional(),
-        credits: z.coerce.number().int().min(1).max(1_000_000_000),
+        // Stripe metadata values are strings; a JSON integer is taken too.
+        credits: z.union([z.number().int().min(1).max(1_000_000_000), decimalInt(1, 1_000_000_000)]),
       }),
     }),
   }),

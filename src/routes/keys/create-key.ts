@@ -10,7 +10,10 @@ const route = createRoute({
   path: "/",
   tags: ["Keys"],
   summary: "Create an API key (admin)",
-  description: "Creates a key, and a new account unless `account_id` is given. The key is shown only once.",
+  description:
+    "Creates a key, and a new account unless `account_id` is given. The key is shown only once: a replay of " +
+    "the same `Idempotency-Key` answers the same 201 without `key` (the service keeps only its hash), so a " +
+    "client whose response was lost revokes that key by `id` and creates another.",
   security: bearerSecurity,
   middleware: [requireAdmin] as const,
   request: { body: jsonBody(CreateKeyBody) },
@@ -23,5 +26,7 @@ const route = createRoute({
 export const registerCreateKey = (app: App) =>
   app.openapi(route, async (c) => {
     const created = await createKey({ db: c.get("db"), actor: c.get("actor"), input: c.req.valid("json") });
+    const { key: _secret, ...withoutSecret } = created;
+    c.set("idempotentReplayBody", JSON.stringify(withoutSecret));
     return c.json(created, 201);
   });

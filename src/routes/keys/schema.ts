@@ -25,9 +25,10 @@ export const CreateKeyBody = z
 export const CreatedKey = z
   .object({
     id: z.string().openapi({ example: "key_0aB1cD2eF3gH4iJ5kL6m" }),
-    key: z
-      .string()
-      .openapi({ description: "The secret; shown only in this response.", example: "uv_live_…" }),
+    key: z.string().optional().openapi({
+      description: "The secret; shown only in this response (absent from an Idempotency-Key replay of it).",
+      example: "uv_live_…",
+    }),
     account_id: z.string(),
     name: z.string(),
     prefix: z.string().openapi({ description: "The visible start of the key, for recognising it later." }),

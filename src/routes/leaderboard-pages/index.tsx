@@ -11,6 +11,7 @@ import { LeaderboardPage } from "../../pages/leaderboard-page";
 import { listBenchmarks } from "../../services/benchmarks";
 import {
   entryCounts,
+  getListedEntry,
   listEntries,
   SORTS,
   type Sort,
@@ -48,7 +49,7 @@ async function orNotFound(c: Context<AppEnv>, render: () => Promise<Response>) {
 
 leaderboardPages.get("/", async (c) => {
   const db = c.get("db");
-  const [benchmarks, counts] = await Promise.all([listBenchmarks(db), entryCounts(db)]);
+  const [benchmarks, counts] = await Promise.all([listBenchmarks(db), entryCounts(db, c.env)]);
   return page(
     c,
     <IndexPage benchmarks={benchmarks.map((b) => ({ ...b, entries: counts.get(b.id) ?? 0 }))} />,
@@ -60,7 +61,13 @@ leaderboardPages.get("/:benchmark", (c) =>
     // A page forgives a bad query string: unknown values fall back to the defaults.
     const sort: Sort = pick(c.req.query("sort"), SORTS, "avg");
     const split: SplitView = pick(c.req.query("split"), SPLITS, "all");
-    const board = await listEntries({ db: c.get("db"), benchmarkId: c.req.param("benchmark"), sort, split });
+    const board = await listEntries({
+      db: c.get("db"),
+      env: c.env,
+      benchmarkId: c.req.param("benchmark"),
+      sort,
+      split,
+    });
     return page(c, <LeaderboardPage {...board} />);
   }),
 );
@@ -69,12 +76,8 @@ leaderboardPages.get("/:benchmark/entries/:id", (c) =>
   orNotFound(c, async () => {
     const db = c.get("db");
     const { benchmark, id } = c.req.param();
-    const board = await listEntries({ db, benchmarkId: benchmark });
-    const entry = board.entries.find((e) => e.id === id);
-    if (!entry) throw new ApiError("not_found", `No entry ${id} on benchmark ${benchmark}.`);
-    const verified = c.env.LEADERBOARD_SIGNING_KEY
-      ? (await verifyEntry({ db, env: c.env, benchmarkId: benchmark, entryId: id })).valid
-      : null;
-    return page(c, <EntryPage benchmark={board.benchmark} entry={entry} verified={verified} />);
+    const listed = await getListedEntry({ db, env: c.env, benchmarkId: benchmark, entryId: id });
+    const { valid } = await verifyEntry({ db, env: c.env, benchmarkId: benchmark, entryId: id });
+    return page(c, <EntryPage benchmark={listed.benchmark} entry={listed.entry} verified={valid} />);
   }),
 );

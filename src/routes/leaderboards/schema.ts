@@ -75,6 +75,17 @@ export const Entry = z
     model: z.string().nullable(),
     prompt_versions: z.record(z.string(), z.string()),
     scores: EntryScores,
+    runs_started: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "Runs the entry's account has started on this benchmark so far (each is an entry once ended): " +
+          "a best-of-N shows as N.",
+      }),
+    ended_by: z.enum(["finished", "expired"]).openapi({
+      description: '"expired": the deadline passed first; the sessions left unfinished scored 0.',
+    }),
     signature: z.string().openapi({
       description:
         "Hex HMAC-SHA256, with the service's key, of the canonical JSON (sorted keys, no whitespace) of the " +
@@ -124,6 +135,9 @@ export const Leaderboard = z
     sort: z.enum(SORTS),
     split: z.enum(SPLITS),
     entries: z.array(Entry),
+    hidden: z.number().int().openapi({
+      description: "Entries left out because their stored signature does not verify (edited in storage).",
+    }),
   })
   .openapi("Leaderboard");
 

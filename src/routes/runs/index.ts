@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { newApp } from "../../app";
-import { submitRun } from "../../services/leaderboard";
-import { getRun } from "../../services/runs";
+import { runEntry } from "../../services/leaderboard";
+import { getRun } from "../../services/run-end";
 import { RunDetail } from "../benchmarks/schema";
 import { Entry } from "../leaderboards/schema";
 import { bearerSecurity, errorResponses, jsonResponse } from "../openapi";
@@ -21,6 +21,9 @@ const get = createRoute({
   tags,
   security: bearerSecurity,
   summary: "A run of yours, with every session's state",
+  description:
+    "A run past its deadline is ended on this read (its unfinished sessions score 0) and gets its entry: " +
+    "expiry is lazy, on any read of the run, of its sessions or of the benchmark's leaderboard.",
   request: { params: RunIdParam },
   responses: { 200: jsonResponse(RunDetail, "The run."), ...errorResponses(400, 401, 404) },
 });
@@ -30,29 +33,30 @@ const submit = createRoute({
   path: "/{id}/submit",
   tags,
   security: bearerSecurity,
-  summary: "Submit a finished run: the service scores it and puts the entry on the leaderboard",
+  deprecated: true,
+  summary: "Deprecated: the entry of an ended run",
   description:
-    "Takes no body: the entry is computed only from the run's sessions as the service stored them, then " +
-    "signed. 409 while a session is unfinished (`details.session_ids` names some). Submitting again returns " +
-    "the same entry with 200. A submitted run's sessions take no more calls (409).",
+    "Runs are no longer submitted: every run ends by itself (its last session finished, or its deadline " +
+    "passed) and every ended run is an entry, so there is nothing to choose. Kept for older clients: 200 with " +
+    "the run's entry once it has ended (the same on every call), 409 while it is open (`details`: finished, " +
+    "total, deadline_at). It changes nothing that a read of the run would not.",
   request: { params: RunIdParam },
   responses: {
-    201: jsonResponse(Entry, "The new entry."),
-    200: jsonResponse(Entry, "The run was already submitted: its entry."),
+    200: jsonResponse(Entry, "The run's entry."),
     ...errorResponses(400, 401, 404, 409),
   },
 });
 
 export const runsApp = newApp()
   .openapi(get, async (c) =>
-    c.json(await getRun({ db: c.get("db"), actor: c.get("actor"), id: c.req.valid("param").id }), 200),
+    c.json(
+      await getRun({ db: c.get("db"), env: c.env, actor: c.get("actor"), id: c.req.valid("param").id }),
+      200,
+    ),
   )
-  .openapi(submit, async (c) => {
-    const { entry, created } = await submitRun({
-      db: c.get("db"),
-      env: c.env,
-      actor: c.get("actor"),
-      id: c.req.valid("param").id,
-    });
-    return created ? c.json(entry, 201) : c.json(entry, 200);
-  });
+  .openapi(submit, async (c) =>
+    c.json(
+      await runEntry({ db: c.get("db"), env: c.env, actor: c.get("actor"), id: c.req.valid("param").id }),
+      200,
+    ),
+  );

@@ -35,9 +35,9 @@ const Message = z
   .looseObject({
     role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
     content: z
-      .union([z.string().max(LIMITS.messageChars), z.array(ContentPart).max(100), z.null()])
+      .union([z.string().max(LIMITS.messageChars), z.array(ContentPart).max(LIMITS.contentParts), z.null()])
       .optional(),
-    tool_calls: z.array(ToolCall).max(64).optional(),
+    tool_calls: z.array(ToolCall).max(LIMITS.toolCalls).optional(),
     tool_call_id: z.string().max(200).optional(),
     name: z.string().max(200).optional(),
   })

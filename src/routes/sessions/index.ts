@@ -1,6 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { newApp } from "../../app";
 import { chargeTokens, metered } from "../../services/billing";
+import { assertRunAcceptsCalls, runHasEnded, settleAfterFinish } from "../../services/run-end";
 import { askQuestion } from "../../services/session-ask";
 import { finishSession } from "../../services/session-finish";
 import {
@@ -24,6 +25,7 @@ import {
   CreatedSession,
   CreateSessionBody,
   FinishBody,
+  RunSessionFinished,
   SessionIdParam,
   SessionView,
 } from "./schema";
@@ -76,9 +78,17 @@ const finish = createRoute({
   summary: "Finish: score the session against the hidden gold",
   description:
     "Productivity: F1 of the function list (SWE) or normalised exact match, then the LLM judge when configured " +
-    "(research); `task_score` for what the service cannot check. The session is closed: later calls answer 409.",
+    "(research); `task_score` for what the service cannot check. The session is closed: later calls answer 409. " +
+    'A leaderboard run\'s session answers only `{"state": "finished"}` and shows its score once the run has ' +
+    "ended; finishing a run's last session ends the run and makes its entry.",
   request: { params: SessionIdParam, body: jsonBody(FinishBody) },
-  responses: { 200: jsonResponse(ScoreSchema, "The Score."), ...errorResponses(400, 401, 404, 409, 415) },
+  responses: {
+    200: jsonResponse(
+      z.union([ScoreSchema, RunSessionFinished]),
+      'The Score; for a leaderboard run\'s session only `{"state": "finished"}`.',
+    ),
+    ...errorResponses(400, 401, 404, 409, 415),
+  },
 });
 
 const get = createRoute({
@@ -87,6 +97,8 @@ const get = createRoute({
   tags,
   security,
   summary: "The transcript, and once finished the score with per-question labels",
+  description:
+    "A leaderboard run's session shows no score, label, verdict or token usage until its run has ended.",
   request: { params: SessionIdParam },
   responses: { 200: jsonResponse(SessionView, "The session."), ...errorResponses(400, 401, 404) },
 });
@@ -98,6 +110,8 @@ export const sessionsApp = newApp()
       env: c.env,
       actor: c.get("actor"),
       input: c.req.valid("json"),
+      requestId: c.get("attemptId"),
+      priorAttempts: c.get("priorAttempts"),
     });
     const preference = getPreference(row.preference as Parameters<typeof getPreference>[0]);
     return c.json(
@@ -118,20 +132,36 @@ export const sessionsApp = newApp()
   .openapi(ask, async (c) => {
     const { id } = c.req.valid("param");
     const { question } = c.req.valid("json");
+    await assertRunAcceptsCalls({ db: c.get("db"), env: c.env, actor: c.get("actor"), sessionId: id });
     const meter = meterOf(c);
     const { reply, tokens } = await metered(meter, "session_question", 1, () =>
-      askQuestion({ db: c.get("db"), env: c.env, actor: c.get("actor"), id, question }),
+      askQuestion({
+        db: c.get("db"),
+        env: c.env,
+        actor: c.get("actor"),
+        id,
+        question,
+        requestId: c.get("attemptId"),
+        priorAttempts: c.get("priorAttempts"),
+      }),
     );
     await chargeTokens(meter, "session_question", tokens);
     return c.json(reply, 200);
   })
   .openapi(action, async (c) => {
     const { id } = c.req.valid("param");
+    await assertRunAcceptsCalls({ db: c.get("db"), env: c.env, actor: c.get("actor"), sessionId: id });
     return c.json({ actions: await recordAction({ db: c.get("db"), actor: c.get("actor"), id }) }, 200);
   })
   .openapi(finish, async (c) => {
     const { id } = c.req.valid("param");
     const { prediction, task_score } = c.req.valid("json");
+    const runId = await assertRunAcceptsCalls({
+      db: c.get("db"),
+      env: c.env,
+      actor: c.get("actor"),
+      sessionId: id,
+    });
     const meter = meterOf(c);
     const { score, tokens } = await metered(meter, "session_finish", 1, () =>
       finishSession({
@@ -141,9 +171,15 @@ export const sessionsApp = newApp()
         id,
         prediction,
         taskScore: task_score,
+        requestId: c.get("attemptId"),
+        priorAttempts: c.get("priorAttempts"),
       }),
     );
     await chargeTokens(meter, "session_finish", tokens);
+    if (runId) {
+      await settleAfterFinish({ db: c.get("db"), env: c.env, runId });
+      return c.json({ state: "finished" as const }, 200);
+    }
     return c.json(score, 200);
   })
   .openapi(get, async (c) => {
@@ -152,5 +188,6 @@ export const sessionsApp = newApp()
     const actor = c.get("actor");
     const row = await loadSession({ db, actor, id });
     const [task, questions] = await Promise.all([sessionTaskRow(db, actor, row), loadQuestions(db, row.id)]);
-    return c.json(sessionView(row, questions, agentPrompt(task, row.vague)) as never, 200);
+    const concealed = row.runId ? !(await runHasEnded({ db, env: c.env, runId: row.runId })) : false;
+    return c.json(sessionView(row, questions, agentPrompt(task, row.vague), concealed) as never, 200);
   });

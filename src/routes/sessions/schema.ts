@@ -96,7 +96,15 @@ export const SessionView = CreatedSession.extend({
   score: ScoreSchema.nullable(),
   model: z.string().nullable(),
   prompt_versions: z.record(z.string(), z.string()),
-  usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int() }),
+  usage: z
+    .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int() })
+    .nullable()
+    .openapi({ description: "null for a session of a leaderboard run that has not ended." }),
   created_at: z.string(),
   finished_at: z.string().nullable(),
 }).openapi("SessionView");
+
+/** What finish answers for a leaderboard run's session: nothing that could be learned before the run ends. */
+export const RunSessionFinished = z.object({ state: z.literal("finished") }).openapi("RunSessionFinished", {
+  description: "A run's session: its score is readable once the run has ended (GET /v1/sessions/{id}).",
+});

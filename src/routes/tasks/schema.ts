@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { decimalInt } from "../decimal-int";
 
 export const PublicTask = z
   .object({
@@ -25,13 +26,9 @@ export const TaskIdParam = z.object({
 });
 
 export const ListQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
+  limit: decimalInt(1, 100)
     .default(20)
-    .openapi({ param: { name: "limit", in: "query" } }),
+    .openapi({ param: { name: "limit", in: "query" }, description: "1 to 100, default 20." }),
   cursor: z
     .string()
     .max(200)

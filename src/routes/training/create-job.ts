@@ -4,10 +4,10 @@ import { LIMITS } from "../../config";
 import { ApiError } from "../../errors";
 import { metered } from "../../services/billing";
 import { scoreItems, withAdvantages } from "../../services/scoring";
-import { createTrainingJob } from "../../services/training";
+import { createTrainingJob, estimateTrainingJob, jobOfAttempts } from "../../services/training";
 import { meterOf } from "../metering";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../openapi";
-import { CreateTrainingJob, TrainingJobSchema } from "./schema";
+import { CreateTrainingJob, TrainingJobEstimate, TrainingJobSchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -25,6 +25,7 @@ const route = createRoute({
   security: bearerSecurity,
   request: { body: jsonBody(CreateTrainingJob) },
   responses: {
+    200: jsonResponse(TrainingJobEstimate, "A dry run: the estimate; nothing charged or created."),
     202: jsonResponse(TrainingJobSchema, "Accepted: the job, in state CREATED."),
     ...errorResponses(400, 401, 402, 409, 413, 415),
   },
@@ -33,7 +34,21 @@ const route = createRoute({
 export const registerCreateJob = (app: App) =>
   app.openapi(route, async (c) => {
     const input = c.req.valid("json");
-    const deps = { db: c.get("db"), actor: c.get("actor"), queue: c.env.TRAINING_QUEUE };
+    const meter = meterOf(c);
+    if (input.dry_run)
+      return c.json(
+        await estimateTrainingJob({ db: meter.db, actor: meter.actor, input, prices: meter.prices }),
+        200,
+      );
+    const adopted = await jobOfAttempts(meter.db, meter.actor, c.get("priorAttempts"));
+    if (adopted) return c.json(adopted, 202);
+    const deps = {
+      db: meter.db,
+      actor: meter.actor,
+      queue: c.env.TRAINING_QUEUE,
+      prices: meter.prices,
+      requestId: meter.requestId,
+    };
     if (!("items" in input)) return c.json(await createTrainingJob({ ...deps, input, scored: null }), 202);
     const missing = input.items.findIndex((item) => item.group === undefined);
     if (missing >= 0)
@@ -41,7 +56,7 @@ export const registerCreateJob = (app: App) =>
         details: [{ path: `items.${missing}.group` }],
       });
     const mode = input.grpo?.advantage ?? "grpo";
-    const job = await metered(meterOf(c), "score_batch_item", input.items.length, async () => {
+    const job = await metered(meter, "score_batch_item", input.items.length, async () => {
       const scores = await scoreItems({ ...deps, items: input.items, engine: "rules", batch: true });
       const groups = input.items.map((item) => item.group ?? null);
       const { advantages } = withAdvantages(scores, groups, mode);

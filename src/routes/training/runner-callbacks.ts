@@ -4,19 +4,37 @@ import type { App } from "../../app";
 import { zodDetails } from "../../app";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
-import { secretsOf, verifyWebhook } from "../../lib/standard-webhooks";
+import { claimPayloadRead, exchangeJobToken, verifyJobSignature } from "../../services/job-credentials";
 import { readPayload, recordRunnerEvent } from "../../services/training-events";
 import { loadJob } from "../../training/store";
-import { errorResponses, jsonResponse } from "../openapi";
-import { JobIdParam, RunnerEvent } from "./schema";
+import { errorResponses, jsonBody, jsonResponse } from "../openapi";
+import { JobCredentials, JobIdParam, JobTokenExchange, RunnerEvent } from "./schema";
 
 /** Runners authenticate by signature, not API key: these paths skip the key middleware (routes/index.ts). */
-export const RUNNER_PATH = /^\/v1\/training\/jobs\/[^/]+\/(events|payload)$/;
+export const RUNNER_PATH = /^\/v1\/training\/jobs\/[^/]+\/(events|payload|credentials)$/;
 
 const SIGNED =
-  "No API key: signed as Standard Webhooks with RUNNER_WEBHOOK_SECRET (`webhook-id`, `webhook-timestamp`, " +
-  '`webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, ±5 minutes; several signatures ' +
-  "and several secrets are accepted, for key rotation). A bad signature or stale timestamp → 401.";
+  "No API key: signed as Standard Webhooks with the job's own callback secret (`webhook-id`, " +
+  '`webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, ±5 minutes), ' +
+  "which the runner gets from POST /v1/training/jobs/{id}/credentials. A job's secret signs for that job " +
+  "only. A bad signature, another job's signature or a stale timestamp → 401.";
+
+const credentials = createRoute({
+  method: "post",
+  path: "/{id}/credentials",
+  tags: ["Training"],
+  summary: "Runner exchange: the job's one-time token for its job-scoped key and callback secret",
+  description:
+    "No API key. The trainer sends the one-time `USERVILLE_JOB_TOKEN` it found in its environment (Ray's " +
+    "`runtime_env.env_vars`) and gets, once, a job-scoped API key (sessions and scoring on the job's tasks " +
+    "only, drawing on the job's reserved rollouts; revoked when the job ends) and the job's callback secret. " +
+    "A wrong token → 401; a second exchange, or a job that has ended → 409.",
+  request: { params: JobIdParam, body: jsonBody(JobTokenExchange) },
+  responses: {
+    201: jsonResponse(JobCredentials, "The job's credentials; shown once."),
+    ...errorResponses(400, 401, 404, 409),
+  },
+});
 
 const events = createRoute({
   method: "post",
@@ -47,28 +65,27 @@ const payload = createRoute({
   },
 });
 
-async function verified(c: Context<AppEnv>, body: string) {
-  const secrets = secretsOf(c.env.RUNNER_WEBHOOK_SECRET);
-  if (!secrets.length)
-    throw new ApiError("not_found", "Runner callbacks are not configured on this deployment.");
-  const verdict = await verifyWebhook(
-    {
+function verified(c: Context<AppEnv>, jobId: string, body: string) {
+  return verifyJobSignature({
+    runnerSecret: c.env.RUNNER_WEBHOOK_SECRET,
+    jobId,
+    headers: {
       id: c.req.header("webhook-id"),
       timestamp: c.req.header("webhook-timestamp"),
       signature: c.req.header("webhook-signature"),
     },
     body,
-    secrets,
-  );
-  if (!verdict.ok) throw new ApiError("unauthorized", `Callback signature rejected: ${verdict.reason}.`);
-  return c.req.header("webhook-id") as string;
+  });
 }
+
+/** The API's base URL as runners reach it: TRAINING_CALLBACK_URL, else the origin this request came to. */
+const apiBaseOf = (c: Context<AppEnv>) => c.env.TRAINING_CALLBACK_URL || new URL(c.req.url).origin;
 
 export const registerRunnerCallbacks = (app: App) =>
   app
     .openapi(events, async (c) => {
       const body = await c.req.text();
-      const webhookId = await verified(c, body);
+      const webhookId = await verified(c, c.req.valid("param").id, body);
       let json: unknown;
       try {
         json = JSON.parse(body);
@@ -90,8 +107,19 @@ export const registerRunnerCallbacks = (app: App) =>
       return c.json({ received: true as const, duplicate: result.duplicate }, 200);
     })
     .openapi(payload, async (c) => {
-      await verified(c, "");
       const { id } = c.req.valid("param");
+      const webhookId = await verified(c, id, "");
       if (!(await loadJob(c.get("db"), id))) throw new ApiError("not_found", `No training job ${id}.`);
+      await claimPayloadRead(c.get("db"), id, webhookId);
       return c.body(await readPayload(c.get("db"), id), 200, { "Content-Type": "application/json" }) as never;
+    })
+    .openapi(credentials, async (c) => {
+      const issued = await exchangeJobToken({
+        db: c.get("db"),
+        runnerSecret: c.env.RUNNER_WEBHOOK_SECRET,
+        jobId: c.req.valid("param").id,
+        token: c.req.valid("json").token,
+        apiBase: apiBaseOf(c),
+      });
+      return c.json(issued, 201);
     });

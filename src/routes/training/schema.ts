@@ -31,6 +31,55 @@ export const TrainingConfig = z
     profile: z.enum(PROFILES).default("paper"),
     base_model: z.string().min(1).max(200).default("Seed-OSS-36B-Instruct"),
     user_simulator: z.string().min(1).max(200).default("gpt-5-nano"),
+    backend: z
+      .enum(["tabular", "verl"])
+      .default("tabular")
+      .openapi({
+        description:
+          "What `python -m userville.train` runs: tabular (standard library; a softmax policy over ask " +
+          "strategies trained with GRPO on real sessions) or verl (verl's PPO trainer with the UserVille agent loop).",
+      }),
+    tabular: z
+      .strictObject({
+        learning_rate: z.number().positive().max(100).optional(),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31)
+          .optional(),
+        workers: z.number().int().min(1).max(64).optional(),
+        reward: z.enum(["sum", "total"]).optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "Tabular backend settings: step size (default 2.0), seed, sessions played at once (default 12), and the " +
+          "training reward (sum: unclipped weighted sum, the default; total: the clipped reward).",
+      }),
+    verl: z
+      .strictObject({
+        rollout_name: z.string().min(1).max(50).optional(),
+        n_gpus_per_node: z.number().int().min(1).max(64).optional(),
+        nnodes: z.number().int().min(1).max(1024).optional(),
+        python: z.string().min(1).max(500).optional(),
+        overrides: z
+          .array(
+            z
+              .string()
+              .min(3)
+              .max(500)
+              .regex(/^[^=\s]+=/),
+          )
+          .max(100)
+          .optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "verl backend settings: rollout engine (default vllm), GPUs per node, nodes, the Python that runs verl, " +
+          "and extra Hydra `key=value` overrides applied last.",
+      }),
   })
   .openapi("TrainingConfig");
 
@@ -48,6 +97,9 @@ const common = {
     .max(TRAINING_LIMITS.runtimeMinutes)
     .default(24 * 60)
     .openapi({ description: "After this long on the runner the job is stopped and ends TIMED_OUT." }),
+  dry_run: z.boolean().default(false).openapi({
+    description: "true: answer 200 with the job's cost estimate and summary; nothing is charged or created.",
+  }),
 };
 
 export const ItemsJobRequest = z
@@ -126,3 +178,48 @@ export const RunnerEvent = z
       "A runner's callback. progress carries one step's metrics; a terminal type only makes the dispatcher " +
       "ask the runner (the state comes from the runner's own status, never from the callback).",
   });
+
+export const JobTokenExchange = z
+  .strictObject({
+    token: z
+      .string()
+      .min(1)
+      .max(200)
+      .openapi({ description: "USERVILLE_JOB_TOKEN, from the job's environment." }),
+  })
+  .openapi("JobTokenExchange");
+
+export const JobCredentials = z
+  .object({
+    job_id: z.string(),
+    account_id: z.string(),
+    api_key: z
+      .string()
+      .openapi({ description: "A job-scoped key: the job's tasks only; revoked when it ends." }),
+    callback_secret: z
+      .string()
+      .openapi({ description: "whsec_…: signs this job's callbacks and payload reads (Standard Webhooks)." }),
+    payload_url: z.string(),
+    events_url: z.string(),
+    task_ids: z.array(z.string()),
+    expires_at: z.string().nullable(),
+  })
+  .openapi("JobCredentials");
+
+export const Estimate = z
+  .object({
+    rollouts: z.number().int(),
+    price_per_rollout: z.number().int(),
+    credits: z.number().int(),
+    currency: z.literal("credits"),
+  })
+  .openapi("TrainingEstimate", {
+    description:
+      "What the job reserves from the balance when accepted: steps × min(rows, batch_size) × group_size " +
+      "rollouts at `training_rollout` each (items form: `score_batch_item` per item). Unused rollouts are " +
+      "refunded when the job ends.",
+  });
+
+export const TrainingJobEstimate = z
+  .object({ dry_run: z.literal(true), estimate: Estimate, summary: z.record(z.string(), z.unknown()) })
+  .openapi("TrainingJobEstimate");

@@ -6,6 +6,7 @@
  * Layout: prompt-reading (prose out of an issue or question) → generalise (+ names, placeholders) → task
  * (SWE, general) or research (the ask and its constraints) → leaks (hidden values found and scrubbed).
  */
+import { promptEntities, scrubEntities } from "./entities";
 import { findLeaks, scrubLeaks } from "./leaks";
 import { researchDraft } from "./research";
 import { taskDraft } from "./task";
@@ -38,7 +39,7 @@ export function vaguenize(input: VaguenizeInput): VaguenizeResult {
     body = taskDraft(input.prompt, family === "swe" ? input.title : null, family);
     ending = " ...";
   }
-  body = trimEnds(scrubLeaks(body, hidden));
+  body = trimEnds(scrubLeaks(scrubEntities(body, promptEntities(input.prompt, family, input.title)), hidden));
   if (countWords(body) === 0) body = FALLBACK[family];
   const vague_prompt = `${capitalize(body)}${ending}`;
   return { vague_prompt, leaked: findLeaks(vague_prompt, hidden) };

@@ -2,14 +2,14 @@
 import { words } from "./common-words";
 import { DETERMINERS, ph } from "./placeholders";
 
-const NAME_SEQUENCE =
+export const NAME_SEQUENCE =
   /(?<![\p{L}\p{N}_'’])(?:(?:[A-Z]\.){1,3}|[A-Z][\p{L}’'-]*)(?:\s+(?:(?:of|the|de|da|del|della|di|du|van|von|der|den|la|le|y)\s+)*(?:(?:[A-Z]\.){1,3}|[A-Z][\p{L}’'-]*))*/gu;
-const NOT_NAMES = words(`
+export const NOT_NAMES = words(`
   I A The In On At Of For From By With Which What Who Whom Whose Where When Why How Is Are Was Were Did Do
   Does Can Could Should Would Will Has Have Had Name Identify Find Please This That These Those It Its He She
   They Their His Her After Before During Between Since Until And Or But If As An To
 `);
-const NON_PLACE_WORDS = words(`
+export const NON_PLACE_WORDS = words(`
   English French Spanish German Italian Portuguese Russian Chinese Japanese Korean Arabic Latin Greek Dutch
   Swedish Norwegian Danish Finnish Polish Hindi Hebrew Turkish Persian Irish Welsh Scottish Monday Tuesday
   Wednesday Thursday Friday Saturday Sunday
@@ -33,7 +33,7 @@ function plural(noun: string): string {
   return noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`;
 }
 
-function guessNameNoun(tokens: string[], previous: string): string {
+export function guessNameNoun(tokens: string[], previous: string): string {
   const joined = ` ${tokens.join(" ")} `;
   if (/ (?:FC|AFC|CF|SC|United|Rovers|Athletic|Wanderers|Albion|Hotspur|Rangers|Celtic|Club) /.test(joined)) {
     return "club";

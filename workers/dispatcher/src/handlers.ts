@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../../src/db/client";
 import { trainingJobs } from "../../../src/db/schema";
 import type { TrainingMessage } from "../../../src/queue/contract";
+import { jobToken, runnerSecretsOf } from "../../../src/training/credentials";
 import { isTerminal, RANK } from "../../../src/training/states";
 import {
   advance,
@@ -84,6 +85,13 @@ export async function dispatchJob(deps: Deps, message: TrainingMessage): Promise
       if (found) await schedulePoll({ ...deps, now: Date.now() }, job.id, 0, 0);
       return ACK;
     }
+    const [runnerSecret] = runnerSecretsOf(env.RUNNER_WEBHOOK_SECRET);
+    if (!runnerSecret) {
+      await advance(db, job.id, "FAILED", {
+        error: "RUNNER_WEBHOOK_SECRET is not configured: the runner could not be given job credentials",
+      });
+      return ACK;
+    }
     const { runnerJobId } = await adapter.submit({
       submissionId: `ppp-${job.id}`,
       jobId: job.id,
@@ -92,6 +100,13 @@ export async function dispatchJob(deps: Deps, message: TrainingMessage): Promise
       callbackUrl: `${callbackBase(env)}/v1/training/jobs/${job.id}/events`,
       payloadUrl: `${callbackBase(env)}/v1/training/jobs/${job.id}/payload`,
       summary: job.summary,
+      // The job's context, and a one-time token the trainer exchanges for its credentials: never a secret
+      // that outlives that exchange (runner dashboards show a job's environment).
+      env: {
+        USERVILLE_JOB_ID: job.id,
+        USERVILLE_API_URL: callbackBase(env),
+        USERVILLE_JOB_TOKEN: await jobToken(runnerSecret, job.id),
+      },
     });
     const submitted = await markSubmitted(db, job, owner, runnerJobId, Date.now());
     // Lost the lease meanwhile: whoever holds it finds the submission already there.
@@ -121,7 +136,9 @@ async function finishFromStatus(deps: Deps, job: JobRow, adapter: RunnerAdapter,
         result: { ...(job.result ?? {}), runner_status: status.status, runner_message: status.message },
       });
     case "FAILED":
-      return advance(db, job.id, "FAILED", { error: status.message ?? "the runner reported FAILED" });
+      return advance(db, job.id, "FAILED", {
+        error: await failureOf(adapter, runnerJobId, status.message ?? "the runner reported FAILED"),
+      });
     case "STOPPED":
       return advance(db, job.id, "CANCELLED", {
         error: job.cancelRequested ? "cancelled by the client" : (status.message ?? "stopped on the runner"),
@@ -141,6 +158,23 @@ async function finishFromStatus(deps: Deps, job: JobRow, adapter: RunnerAdapter,
     job.cancelRequested ? POLL_AFTER_STOP_SECONDS : pollDelaySeconds(attempt + 1),
   );
   return null;
+}
+
+const LOG_TAIL_LINES = 20;
+const MAX_ERROR_CHARS = 8_000;
+
+/**
+ * A failed job's error: the runner's message, then the last lines of its log unless the message already
+ * ends with them (Ray's own message carries the last 10 lines when the entrypoint exits non-zero). A log that
+ * cannot be read never holds up the job's end.
+ */
+async function failureOf(adapter: RunnerAdapter, runnerJobId: string, message: string) {
+  const logs = await adapter.logs(runnerJobId).catch(() => null);
+  const lines = (logs ?? "").trimEnd().split("\n").slice(-LOG_TAIL_LINES);
+  const tail = lines.join("\n").trim();
+  const last = lines.at(-1)?.trim();
+  const error = !tail || (last && message.includes(last)) ? message : `${message}\nlast log lines:\n${tail}`;
+  return error.length > MAX_ERROR_CHARS ? `…${error.slice(-(MAX_ERROR_CHARS - 1))}` : error;
 }
 
 /** A stopped Ray job takes a moment to report STOPPED. */

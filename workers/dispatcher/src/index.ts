@@ -3,11 +3,28 @@
  * consumer, and the cron that re-drives stuck jobs. The only part of the service that talks to GPU runners.
  */
 import { createDb } from "../../../src/db/client";
+import { publishedSecretsInUse, refusalLine } from "../../../src/published-secrets";
 import { TRAINING_DLQ, TrainingMessage } from "../../../src/queue/contract";
 import { retryDelaySeconds } from "./backoff";
 import type { DispatcherEnv } from "./env";
 import { type Deps, deadLetter, dispatchJob, type Outcome, pollJob } from "./handlers";
 import { redrive } from "./redrive";
+
+/** How long refused messages wait before their next delivery: long enough to set a fresh secret. */
+const REFUSED_RETRY_SECONDS = 300;
+
+/**
+ * Outside development, a published RUNNER_WEBHOOK_SECRET would hand runners job credentials anyone can derive:
+ * log one line and submit nothing. Messages are retried later (the cron re-drives what outlives its retries).
+ */
+function refuses(env: DispatcherEnv & { ENVIRONMENT?: string }) {
+  const published = publishedSecretsInUse({
+    ENVIRONMENT: env.ENVIRONMENT,
+    RUNNER_WEBHOOK_SECRET: env.RUNNER_WEBHOOK_SECRET,
+  });
+  if (published.length) console.error(refusalLine("dispatcher", env, published));
+  return published.length > 0;
+}
 
 async function handle(message: Message, env: DispatcherEnv, deadLettered: boolean): Promise<void> {
   const parsed = TrainingMessage.safeParse(message.body);
@@ -34,10 +51,15 @@ async function handle(message: Message, env: DispatcherEnv, deadLettered: boolea
 
 export default {
   async queue(batch, env) {
+    if (refuses(env)) {
+      for (const message of batch.messages) message.retry({ delaySeconds: REFUSED_RETRY_SECONDS });
+      return;
+    }
     const deadLettered = batch.queue === TRAINING_DLQ;
     await Promise.all(batch.messages.map((message) => handle(message, env, deadLettered)));
   },
   async scheduled(controller, env) {
+    if (refuses(env)) return;
     const { redriven } = await redrive(createDb(env.DB), env, controller.scheduledTime);
     if (redriven) console.log(JSON.stringify({ cron: controller.cron, redriven }));
   },

@@ -36,6 +36,7 @@ export function httpAdapter(base: string, token: string | undefined): RunnerAdap
             callback_url: spec.callbackUrl,
             payload_url: spec.payloadUrl,
             config: spec.summary,
+            env: spec.env,
           }),
         },
         "http submit",
@@ -60,6 +61,14 @@ export function httpAdapter(base: string, token: string | undefined): RunnerAdap
         "http stop",
       );
       if (!res.ok && res.status !== 404) throw await errorFrom(res, "http stop");
+    },
+    async logs(id: string) {
+      // Optional in the protocol: a runner without logs answers 404.
+      const res = await runnerFetch(`${root}/jobs/${encodeURIComponent(id)}/logs`, { headers }, "http logs");
+      if (res.status === 404) return null;
+      if (!res.ok) throw await errorFrom(res, "http logs");
+      const body = (await res.json()) as { logs?: unknown };
+      return typeof body.logs === "string" ? body.logs : null;
     },
   };
 }

@@ -17,6 +17,8 @@ export interface SubmitSpec {
   callbackUrl: string;
   payloadUrl: string;
   summary: Record<string, unknown>;
+  /** The job's context for the trainer process (USERVILLE_JOB_ID, USERVILLE_API_URL, USERVILLE_JOB_TOKEN). */
+  env: Record<string, string>;
 }
 
 /** One interface over Ray Jobs and our own HTTP runner protocol. */
@@ -26,6 +28,8 @@ export interface RunnerAdapter {
   /** null when the runner does not know the job (404). */
   status(runnerJobId: string): Promise<RunnerJob | null>;
   stop(runnerJobId: string): Promise<void>;
+  /** The job's log (stdout + stderr), or null when the runner keeps none; read when a job FAILED. */
+  logs(runnerJobId: string): Promise<string | null>;
 }
 
 /**
@@ -37,6 +41,8 @@ export class RunnerError extends Error {
     readonly kind: "retryable" | "fatal",
     message: string,
     readonly retryAfterSeconds?: number,
+    /** The runner's answer, whole (up to MAX_ERROR_BODY characters), for adapters that read it. */
+    readonly body?: string,
   ) {
     super(message);
   }
@@ -44,20 +50,37 @@ export class RunnerError extends Error {
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 export const REQUEST_TIMEOUT_MS = 15_000;
+const MAX_ERROR_BODY = 64 * 1024;
 
-export async function errorFrom(res: Response, what: string): Promise<RunnerError> {
-  const text = (await res.text().catch(() => "")).slice(0, 500);
-  const message = `${what}: runner answered ${res.status}${text ? `: ${text.trim().split("\n").at(-1)}` : ""}`;
-  if (res.status >= 500 || RETRYABLE_4XX.has(res.status))
-    return new RunnerError("retryable", message, parseRetryAfter(res.headers.get("Retry-After")));
-  return new RunnerError("fatal", message);
+/**
+ * The line of a runner's error body worth keeping. Ray answers with Python tracebacks, and its head wraps the
+ * agent's in `RuntimeError: Request failed with status code 400: <traceback>.`, so the body's last line is a
+ * lone "." — the last `SomeError: message` line says what happened; otherwise the last line with words.
+ */
+export function errorLine(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim());
+  const exception = lines.findLast((l) => /^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?/.test(l));
+  return (exception ?? lines.findLast((l) => /\w/.test(l)) ?? "").slice(0, 1000);
 }
 
-/** fetch with a timeout; a network failure or timeout becomes a retryable RunnerError. */
+export async function errorFrom(res: Response, what: string): Promise<RunnerError> {
+  const text = (await res.text().catch(() => "")).slice(0, MAX_ERROR_BODY);
+  const line = errorLine(text);
+  const message = `${what}: runner answered ${res.status}${line ? `: ${line}` : ""}`;
+  if (res.status >= 500 || RETRYABLE_4XX.has(res.status))
+    return new RunnerError("retryable", message, parseRetryAfter(res.headers.get("Retry-After")), text);
+  return new RunnerError("fatal", message, undefined, text);
+}
+
+/** fetch with a timeout; a network failure or timeout becomes a retryable RunnerError that names the runner. */
 export async function runnerFetch(url: string, init: RequestInit, what: string): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (err) {
-    throw new RunnerError("retryable", `${what}: ${String(err)}`);
+    const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : "";
+    throw new RunnerError(
+      "retryable",
+      `${what}: cannot reach the runner at ${new URL(url).origin}: ${String(err)}${cause}`,
+    );
   }
 }
