@@ -285,6 +285,18 @@ describe("vaguenize: research prompts that describe their entity", () => {
     expect(vague_prompt).toMatch(/^Which ship was renamed\b/);
   });
 
+  it("drops named people and places of the precise prompt that the title does not name (issue #14)", () => {
+    const prompt =
+      "Which windmill am I thinking of? It was built in 1790 by a miller called Hendrik Vos near the river " +
+      "Lek, burned down in 1911 and was rebuilt by his grandson. Name the windmill.";
+    const { vague_prompt } = vaguenize({ prompt, family: "research" });
+    expect(vague_prompt).not.toMatch(/Hendrik|Vos|Lek/);
+    expect(vague_prompt).toMatch(/windmill/i);
+    // A name the client's title carries is the topic, and may stay.
+    const titled = vaguenize({ prompt, family: "research", title: "Hendrik Vos's windmill" });
+    expect(titled.vague_prompt).not.toMatch(/\bLek\b/);
+  });
+
   it("stays near the paper's research ratio (~0.19) over these prompts", () => {
     const ratios = DESCRIBED_CASES.map(
       ({ prompt }) => countWords(vaguenize({ prompt, family: "research" }).vague_prompt) / countWords(prompt),
