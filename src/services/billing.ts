@@ -72,6 +72,9 @@ function ledgerRowFromAccount(
   };
 }
 
+/** The routes one training rollout (a session: its asks and its finish) is made of. */
+const ROLLOUT_ROUTES = new Set(["session_question", "session_finish"]);
+
 /**
  * Reserves a call's cost before the work: one batch whose ledger insert and balance update share the
  * condition `credits >= cost`, so both land or neither does, and the balance never goes below zero.
@@ -83,8 +86,10 @@ export async function charge(
   unitPrice: number,
 ): Promise<Charge | null> {
   if (ctx.actor.operator) return null;
-  // A job key's calls were paid for by its job's reservation (training_rollout): metered at no cost.
-  const cost = ctx.actor.mode === "test" || ctx.actor.job ? 0 : units * unitPrice;
+  // A job key's session calls were paid for by its job's reservation (training_rollout): metered at no cost.
+  // Anything else it may call (scoring) is charged at its price, so the reservation buys rollouts only.
+  const reserved = ctx.actor.job !== undefined && ROLLOUT_ROUTES.has(route);
+  const cost = ctx.actor.mode === "test" || reserved ? 0 : units * unitPrice;
   const enough = and(eq(accounts.id, ctx.actor.accountId), gte(accounts.credits, cost));
   const ledgerId = newId("led");
   const [inserted] = await ctx.db.batch([

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/lib/standard-webhooks";
 import { jobToken } from "../../src/training/credentials";
-import { sweTask } from "../fixtures";
+import { scoreBody, sweTask } from "../fixtures";
 import { call, expectError, insertTask, newAccount } from "../helpers";
 import { apiWith, callbackSecretOf, createConfigJob, recordingQueue, sendEvent } from "../training-helpers";
 
@@ -132,6 +132,13 @@ describe("job keys", () => {
     expect((await call("GET", `/v1/sessions/${session.json.id}`, { key: jobKey })).status).toBe(200);
     expect((await call("GET", `/v1/training/jobs/${job.id}`, { key: jobKey })).status).toBe(200);
     expect(await balance(account_id)).toBe(before);
+    // Scoring is not a rollout: a job key's /v1/score is charged at its price (1 credit).
+    const scored = await call("POST", "/v1/score", {
+      key: jobKey,
+      body: { ...scoreBody, task_id: task, task: undefined },
+    });
+    expect(scored.status, scored.text).toBe(200);
+    expect(await balance(account_id)).toBe(before - 1);
     const used = await env.DB.prepare("select rollouts_used from training_jobs where id = ?")
       .bind(job.id)
       .first<{ rollouts_used: number }>();
@@ -250,5 +257,31 @@ describe("training reservations", () => {
       .first<{ n: number }>();
     expect(jobs?.n).toBe(0);
     expect(await balance(account_id)).toBe(5);
+  });
+});
+
+describe("items payloads", () => {
+  it("carry no inline task's hidden side: the runner gets the family and the vague prompt only", async () => {
+    const { key } = await newAccount("items-hidden");
+    const task = {
+      ...sweTask,
+      prompt: `${sweTask.prompt} SENTINEL_PROMPT_7f3`,
+      hint: "SENTINEL_HINT_7f3",
+      files: ["sentinel_dir_7f3/core.py"],
+      functions: ["sentinel_dir_7f3/core.py::SENTINEL_FN_7f3"],
+    };
+    const items = [0, 1].map((i) => ({ ...scoreBody, task, group: "g", task_score: i }));
+    const res = await apiWith({ TRAINING_QUEUE: recordingQueue().queue }, "POST", "/v1/training/jobs", {
+      key,
+      body: { items },
+    });
+    expect(res.status, res.text).toBe(202);
+    const headers = await signWebhook(`get_${crypto.randomUUID()}`, "", [
+      await callbackSecretOf(res.json.id),
+    ]);
+    const payload = await apiWith({}, "GET", `/v1/training/jobs/${res.json.id}/payload`, { headers });
+    expect(payload.status).toBe(200);
+    expect(payload.json.items[0].task).toEqual({ family: "swe", vague_prompt: sweTask.vague_prompt });
+    expect(payload.text).not.toMatch(/SENTINEL|sentinel/);
   });
 });
