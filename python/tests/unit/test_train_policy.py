@@ -142,16 +142,18 @@ class TrainerLoopTest(unittest.TestCase):
         client = ScriptedClient()
         seen: list[tuple[int, dict]] = []
         with tempfile.TemporaryDirectory() as tmp:
-            trainer = TabularTrainer(client, self.payload(), progress=lambda s, m: seen.append((s, m)),
+            trainer = TabularTrainer(client, self.payload(20), progress=lambda s, m: seen.append((s, m)),
                                      checkpoint_dir=tmp)
             result = trainer.run()
-            self.assertEqual([s for s, _ in seen], list(range(1, 13)))
-            self.assertEqual(result["steps"], 12)
+            self.assertEqual([s for s, _ in seen], list(range(1, 21)))
+            self.assertEqual(result["steps"], 20)
             with open(result["checkpoint"]) as fh:
                 saved = json.load(fh)
             self.assertEqual(saved["strategies"], list(st.ASK_STRATEGIES))
             self.assertTrue(result["checkpoint"].startswith(tmp))
-        self.assertEqual(client.n, 12 * 2 * 8)
+        # batch_size 2 over one row: a step takes min(batch_size, rows) = 1 row, never the same row twice, so
+        # the sessions played are exactly what the service reserved (steps × min(rows, batch) × group).
+        self.assertEqual(client.n, 20 * 1 * 8)
         for _, metrics in seen:
             self.assertLessEqual(len(metrics), 32)
             for name in ("reward/total", "reward/productivity", "reward/proactivity", "reward/personalization",
