@@ -149,7 +149,7 @@ class TrainingAndUsage(unittest.TestCase):
         self.assertTrue(usage.by_day)
 
     def test_job_credentials_and_signed_channel_refuse_strangers(self):
-        job = self.client.create_training_job({"runner": "ray", "config": {"task_ids": [self.task_id]}})
+        job = self.client.create_training_job({"runner": "ray", "config": {"task_ids": [self.task_id], "grpo": {"steps": 1}}})
         url, _ = require_env()
         with self.assertRaises(UserVilleError) as ctx:
             Client.exchange_job_token(url, job.id, "uvjt_not_the_token")
