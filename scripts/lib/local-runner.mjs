@@ -454,17 +454,7 @@ export async function startLocalRunner({
           : req.method === "DELETE"
             ? "delete"
             : "status";
-    record(id, {
-      op,
-      method: req.method,
-      path: match[0],
-      body: text ? body : null,
-      authorization: req.headers.authorization ?? null,
-    });
-    if (token && req.headers.authorization !== `Bearer ${token}`) return send(res, 401, "Unauthorized");
-    const reply = id ? scripted(id, op) : undefined;
-    if (reply?.drop) return req.socket.destroy();
-    if (reply) return send(res, reply.status, reply.body ?? `scripted ${reply.status}`, reply.headers);
+    if (intercepted(req, res, match, body, text, id, op)) return;
 
     if (op === "list" && req.method === "GET") return send(res, 200, [...jobs.values()].map(details));
     if (op === "submit") {
@@ -526,11 +516,11 @@ export async function startLocalRunner({
     return send(res, 405, "405: Method Not Allowed");
   }
 
-  /** Our HTTP runner protocol over the same jobs (docs/runner-protocol.md). */
-  async function handleOwn(req, res, match, body, text) {
-    const [, rawId, action] = match;
-    const id = rawId ? decodeURIComponent(rawId) : typeof body?.id === "string" ? body.id : undefined;
-    const op = !rawId ? "submit" : action === "/stop" ? "stop" : action === "/logs" ? "logs" : "status";
+  /**
+   * What both APIs do first: record the call for the tests, check the bearer token, and answer a scripted reply
+   * if one is queued for this job and operation. True when the request was answered here.
+   */
+  function intercepted(req, res, match, body, text, id, op) {
     record(id, {
       op,
       method: req.method,
@@ -538,10 +528,22 @@ export async function startLocalRunner({
       body: text ? body : null,
       authorization: req.headers.authorization ?? null,
     });
-    if (token && req.headers.authorization !== `Bearer ${token}`) return send(res, 401, "Unauthorized");
+    if (token && req.headers.authorization !== `Bearer ${token}`) {
+      send(res, 401, "Unauthorized");
+      return true;
+    }
     const reply = id ? scripted(id, op) : undefined;
-    if (reply?.drop) return req.socket.destroy();
-    if (reply) return send(res, reply.status, reply.body ?? `scripted ${reply.status}`, reply.headers);
+    if (reply?.drop) req.socket.destroy();
+    else if (reply) send(res, reply.status, reply.body ?? `scripted ${reply.status}`, reply.headers);
+    return Boolean(reply);
+  }
+
+  /** Our HTTP runner protocol over the same jobs (docs/runner-protocol.md). */
+  async function handleOwn(req, res, match, body, text) {
+    const [, rawId, action] = match;
+    const id = rawId ? decodeURIComponent(rawId) : typeof body?.id === "string" ? body.id : undefined;
+    const op = !rawId ? "submit" : action === "/stop" ? "stop" : action === "/logs" ? "logs" : "status";
+    if (intercepted(req, res, match, body, text, id, op)) return;
     if (op === "submit") {
       if (req.method !== "POST") return send(res, 405, "method not allowed");
       if (!id) return send(res, 400, "id is required");

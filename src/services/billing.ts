@@ -49,7 +49,8 @@ interface Ctx {
   requestId: string;
 }
 
-export const refundIdOf = (chargeLedgerId: string) => `led_rf_${chargeLedgerId}`;
+const REFUND_ID_PREFIX = "led_rf_";
+export const refundIdOf = (chargeLedgerId: string) => `${REFUND_ID_PREFIX}${chargeLedgerId}`;
 
 function ledgerRowFromAccount(
   ctx: Ctx,
@@ -180,7 +181,7 @@ export async function reconcileAttempts(db: Db, accountId: string, attempts: str
         eq(ledger.accountId, accountId),
         eq(ledger.kind, "charge"),
         inArray(ledger.requestId, attempts.slice(-50)),
-        sql`not exists (select 1 from ${ledger} r where r.id = 'led_rf_' || ${ledger.id})`,
+        sql`not exists (select 1 from ${ledger} r where r.id = ${REFUND_ID_PREFIX} || ${ledger.id})`,
       ),
     );
   const open = charges.filter((row) => row.cost > 0 && !BOUND_ROUTES.has(row.route));

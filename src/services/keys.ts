@@ -13,7 +13,8 @@ export const SCOPES = ["admin", "default"] as const;
 
 /**
  * Verified keys, per isolate, for 30 s: a key lookup is a D1 round trip on every call otherwise. Unknown keys
- * are not cached, nor are job keys (they die with their job). A revoked key stops working at once on the isolate that revoked it, within 30 s elsewhere.
+ * are not cached, nor are job keys (they die with their job). A revoked key stops working at once on the
+ * isolate that revoked it, within 30 s elsewhere.
  */
 const verifiedKeys = new LRUCache<string, Actor>({ max: 10_000, ttl: 30_000 });
 export const TASK_SCOPE = "task:";
@@ -56,8 +57,11 @@ export async function authenticate({
       mode: apiKeys.mode,
       keyClass: apiKeys.keyClass,
       jobId: apiKeys.jobId,
+      // A job key's job, in the same round trip: null when the job is gone.
+      jobRank: trainingJobs.rank,
     })
     .from(apiKeys)
+    .leftJoin(trainingJobs, eq(trainingJobs.id, apiKeys.jobId))
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
   if (!row) throw new ApiError("unauthorized", "The API key is unknown or revoked.");
@@ -71,12 +75,7 @@ export async function authenticate({
     keyClass: row.keyClass,
   };
   if (row.keyClass === "job") {
-    const [job] = await db
-      .select({ rank: trainingJobs.rank })
-      .from(trainingJobs)
-      .where(eq(trainingJobs.id, row.jobId ?? ""))
-      .limit(1);
-    if (!job || job.rank >= TERMINAL_RANK)
+    if (row.jobRank === null || row.jobRank >= TERMINAL_RANK)
       throw new ApiError("unauthorized", "This job key's training job has ended; the key is revoked.");
     actor.job = {
       id: row.jobId as string,

@@ -153,7 +153,8 @@ export async function askQuestion({
       tier: turn.tier,
       effort: turn.tier ? tierEffort(turn.tier) : null,
       effortSource: turn.source,
-      afterActions: row.actions,
+      // Read in the same statement, so a step recorded meanwhile is counted as the original insert did.
+      afterActions: sql`${sessions.actions}` as unknown as number,
       meta: turn.meta,
       requestId: requestId ?? null,
     },

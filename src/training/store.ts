@@ -20,7 +20,8 @@ export async function loadJob(db: Db, id: string): Promise<JobRow | undefined> {
 }
 
 /** The id of a job's reservation charge, and of the refund of what it did not use. */
-export const reservationLedgerId = (jobId: string) => `led_rsv_${jobId}`;
+const RESERVATION_ID_PREFIX = "led_rsv_";
+export const reservationLedgerId = (jobId: string) => `${RESERVATION_ID_PREFIX}${jobId}`;
 export const settlementLedgerId = (jobId: string) => `led_rsv_rf_${jobId}`;
 
 /**
@@ -129,7 +130,7 @@ export async function claimSubmission(db: Db, id: string, owner: string, now = D
         // A job is submitted only once its reservation is paid (written in the batch that created it).
         or(
           eq(trainingJobs.reservedCredits, 0),
-          sql`exists (select 1 from ${ledger} where ${ledger.id} = 'led_rsv_' || ${trainingJobs.id})`,
+          sql`exists (select 1 from ${ledger} where ${ledger.id} = ${RESERVATION_ID_PREFIX} || ${trainingJobs.id})`,
         ),
         or(
           and(eq(trainingJobs.state, "CREATED"), eq(trainingJobs.cancelRequested, false)),
