@@ -162,24 +162,6 @@ export async function refund(ctx: Ctx, charged: Charge) {
   await ctx.db.batch(refundStatements(ctx.db, ctx.actor.accountId, ctx.actor.keyId, ctx.requestId, charged));
 }
 
-/**
- * Gives back `units` of a charge that paid for several items (a batch route), as the ledger row
- * `led_rf_<charge id>_<part>`: once per part, however often it is called. The parts of one charge must not
- * give back more than it cost (the caller names each failed item once).
- */
-export async function refundPart(ctx: Ctx, charged: Charge, part: string, units: number) {
-  if (charged.cost === 0 || units <= 0) return;
-  const cost = Math.min(charged.cost, Math.round((charged.cost / charged.units) * units));
-  await ctx.db.batch(
-    refundStatements(ctx.db, ctx.actor.accountId, ctx.actor.keyId, ctx.requestId, {
-      ledgerId: `${charged.ledgerId}_${part}`,
-      route: charged.route,
-      units,
-      cost,
-    }),
-  );
-}
-
 /** Charges written in the same batch as their effect: they are never without it, so never reconciled. */
 const BOUND_ROUTES = new Set(["training_rollout"]);
 
